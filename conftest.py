@@ -1,0 +1,42 @@
+"""Fixtures for a small school with one loan rule: students may borrow two ordinary books for 14 days."""
+
+from __future__ import annotations
+
+import pytest
+
+from xiaotu.accounts.models import Role, User
+from xiaotu.testing.factories import (
+    ItemCategoryFactory,
+    LibraryFactory,
+    LoanCapFactory,
+    LoanRuleFactory,
+    ReaderTypeFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def library(db):
+    return LibraryFactory.create()
+
+
+@pytest.fixture
+def rules(library):
+    """学生 × 普通图书: 14 days, 2 at once, 1 renewal, overdue blocks; 3 in all; 工具书 is reference-only."""
+    student = ReaderTypeFactory.create(library=library)
+    book = ItemCategoryFactory.create(library=library)
+    reference = ItemCategoryFactory.create(library=library, code="ref", name="工具书", reference_only=True)
+    rule = LoanRuleFactory.create(library=library, reader_type=student, item_category=book)
+    LoanRuleFactory.create(library=library, reader_type=student, item_category=reference)
+    LoanCapFactory.create(library=library, reader_type=student, max_total=3)
+    return rule
+
+
+@pytest.fixture
+def librarian(library) -> User:
+    return UserFactory.create(library=library, username="librarian", role=Role.LIBRARIAN)
+
+
+@pytest.fixture
+def student_librarian(library) -> User:
+    return UserFactory.create(library=library, username="xiaoguan", role=Role.STUDENT_LIBRARIAN)

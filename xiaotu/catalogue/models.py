@@ -1,0 +1,84 @@
+"""Bibliographic records and the items (copies, 册) that belong to them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiaotu.schools.models import Library, Location
+
+
+class ItemCategory(models.Model):
+    """流通类型 — e.g. 普通图书, 工具书, 期刊; the loan rules are set per reader type × category."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="item_categories")
+    code = models.CharField(_("代码"), max_length=32)
+    name = models.CharField(_("名称"), max_length=50)
+    reference_only = models.BooleanField(_("仅供馆内阅览"), default=False, help_text=_("工具书、现刊等不外借的类别。"))
+
+    class Meta:
+        verbose_name = _("流通类型")
+        verbose_name_plural = _("流通类型")
+        constraints = [models.UniqueConstraint(fields=["library", "code"], name="item_category_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Record(models.Model):
+    """书目记录 — one title/edition; cataloguing (CNMARC import) extends these fields."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="records")
+    title = models.CharField(_("题名"), max_length=500)
+    author = models.CharField(_("责任者"), max_length=300, blank=True)
+    publisher = models.CharField(_("出版者"), max_length=200, blank=True)
+    pub_year = models.PositiveSmallIntegerField(_("出版年"), null=True, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=17, blank=True, db_index=True)
+    clc_class = models.CharField(_("中图法分类号"), max_length=50, blank=True, db_index=True)
+    price = models.DecimalField(_("定价"), max_digits=10, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("书目")
+        verbose_name_plural = _("书目")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Item(models.Model):
+    """册 — one physical copy with its barcode, accession number (登录号) and call number (索书号)."""
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("在架")
+        ON_LOAN = "on_loan", _("借出")
+        LOST = "lost", _("丢失")
+        DAMAGED = "damaged", _("破损待修")
+        WITHDRAWN = "withdrawn", _("已注销")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="items")
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
+    barcode = models.CharField(_("条码"), max_length=32)
+    accession_number = models.CharField(_("登录号"), max_length=32)
+    call_number = models.CharField(_("索书号"), max_length=64, blank=True)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="items", verbose_name=_("馆藏地点"))
+    category = models.ForeignKey(
+        ItemCategory, on_delete=models.PROTECT, related_name="items", verbose_name=_("流通类型")
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.AVAILABLE)
+    price = models.DecimalField(_("价格"), max_digits=10, decimal_places=2, null=True, blank=True)
+    acquired_on = models.DateField(_("入藏日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("册")
+        verbose_name_plural = _("册")
+        constraints = [
+            models.UniqueConstraint(fields=["library", "barcode"], name="item_barcode_unique"),
+            models.UniqueConstraint(fields=["library", "accession_number"], name="item_accession_unique"),
+        ]
+        indexes = [models.Index(fields=["library", "status"], name="item_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.barcode} {self.record}"

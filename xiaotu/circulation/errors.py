@@ -1,0 +1,46 @@
+"""Why the desk said no: refusals as stable codes with a message in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Codes are part of the API: change a message freely, never a code.
+MESSAGES: dict[str, Promise] = {
+    "reader_not_found": _("没有这个借书证：{barcode}"),
+    "item_not_found": _("没有这个条码的书：{barcode}"),
+    "reader_suspended": _("{reader} 的借书证已暂停使用"),
+    "reader_graduated": _("{reader} 已毕业，不能再借书"),
+    "reader_left": _("{reader} 已离校，不能再借书"),
+    "reader_has_overdue": _("{reader} 有 {count} 本书已超期，请先归还再借"),
+    "reader_limit_reached": _("{reader} 已借 {count} 本，达到上限 {limit} 本"),
+    "category_limit_reached": _("{reader} 已借{category} {count} 本，达到上限 {limit} 本"),
+    "no_loan_rule": _("{reader_type}不能借{category}（借阅规则中没有设置）"),
+    "item_reference_only": _("《{title}》是{category}，仅供馆内阅览，不能外借"),
+    "item_on_loan": _("《{title}》已被 {holder} 借出，应还日期 {due_on}"),
+    "item_lost": _("《{title}》已登记为丢失"),
+    "item_withdrawn": _("《{title}》已注销，不能借出"),
+    "item_damaged": _("《{title}》破损待修，不能借出"),
+    "item_not_on_loan": _("《{title}》没有借出，无需归还"),
+    "renewal_limit_reached": _("《{title}》已续借 {count} 次，不能再续借"),
+    "renewal_overdue": _("《{title}》已超期，请先归还，不能续借"),
+    "renewal_no_later": _("《{title}》已到本学期最后还书日，不能再续借"),
+}
+
+
+class LoanRefused(Exception):
+    """A circulation service refused; `code` is stable, `message` is for people, `params` for the desk's buttons."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code]).format(**{k: v for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"

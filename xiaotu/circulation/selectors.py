@@ -1,0 +1,73 @@
+"""Reads for the desk and the API: finding readers and items by what is typed or scanned, a reader's panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from xiaotu.barcodes import MAX_BARCODE, clean_barcode
+from xiaotu.catalogue.models import Item
+from xiaotu.circulation.errors import LoanRefused
+from xiaotu.circulation.models import Loan
+from xiaotu.readers.models import Reader
+from xiaotu.schools.models import Library
+
+
+def reader_by_card(*, library: Library, barcode: str) -> Reader:
+    code = clean_barcode(barcode)
+    reader = None
+    if 0 < len(code) <= MAX_BARCODE:
+        reader = (
+            Reader.objects.select_related("reader_type", "school_class")
+            .filter(library=library, card_barcode=code)
+            .first()
+        )
+    if reader is None:
+        raise LoanRefused("reader_not_found", barcode=code[:MAX_BARCODE])
+    return reader
+
+
+def item_by_barcode(*, library: Library, barcode: str) -> Item:
+    code = clean_barcode(barcode)
+    item = None
+    if 0 < len(code) <= MAX_BARCODE:
+        item = (
+            Item.objects.select_related("record", "category", "location").filter(library=library, barcode=code).first()
+        )
+    if item is None:
+        raise LoanRefused("item_not_found", barcode=code[:MAX_BARCODE])
+    return item
+
+
+def open_loans(reader: Reader) -> QuerySet[Loan]:
+    return (
+        Loan.objects.filter(reader=reader, returned_at__isnull=True)
+        .select_related("item__record", "item__category")
+        .order_by("due_on", "issued_at")
+    )
+
+
+def overdue_count(reader: Reader, today: dt.date) -> int:
+    return Loan.objects.filter(reader=reader, returned_at__isnull=True, due_on__lt=today).count()
+
+
+def reader_search(*, library: Library, q: str, limit: int = 20) -> QuerySet[Reader]:
+    """By card or student number (exact), 拼音 initials or full 拼音 (prefix), or part of the name."""
+    q = q.strip()[:50]
+    if not q:
+        return Reader.objects.none()
+    lowered = q.lower().replace(" ", "")
+    match = (
+        Q(card_barcode=clean_barcode(q))
+        | Q(student_number=q)
+        | Q(name__contains=q)
+        | Q(name_initials__startswith=lowered)
+        | Q(name_pinyin__startswith=lowered)
+    )
+    return (
+        Reader.objects.filter(library=library)
+        .filter(match)
+        .select_related("reader_type", "school_class")
+        .order_by("name_pinyin", "pk")[:limit]
+    )

@@ -1,0 +1,190 @@
+"""Lending, returning and renewing: the only code that writes loans. The desk, the API and scripts all call it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from xiaotu.accounts.models import User
+from xiaotu.accounts.services import audit_record
+from xiaotu.catalogue.models import Item
+from xiaotu.circulation.errors import LoanRefused
+from xiaotu.circulation.models import Loan
+from xiaotu.circulation.policy import policy_for
+from xiaotu.readers.models import Reader
+from xiaotu.schools.calendar import due_date
+
+# The item life cycle as a table: which statuses may be lent, and the refusal for those that may not.
+# ON_LOAN is not here: whether a copy is out is decided by its open loan, which the database keeps unique.
+REFUSAL_BY_ITEM_STATUS = {
+    Item.Status.LOST: "item_lost",
+    Item.Status.WITHDRAWN: "item_withdrawn",
+    Item.Status.DAMAGED: "item_damaged",
+}
+REFUSAL_BY_READER_STATUS = {
+    Reader.Status.SUSPENDED: "reader_suspended",
+    Reader.Status.GRADUATED: "reader_graduated",
+    Reader.Status.LEFT: "reader_left",
+}
+
+
+@dataclass(frozen=True)
+class Return:
+    """What the desk says after a return: the closed loan and how late it was."""
+
+    loan: Loan
+    days_overdue: int
+
+
+def _local_date(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at).date()
+
+
+def _open_loan(item: Item) -> Loan | None:
+    return Loan.objects.select_related("reader").filter(item=item, returned_at__isnull=True).first()
+
+
+def _lock(reader: Reader | None, item: Item) -> Item:
+    """Lock rows in one fixed order (reader, then item) so two desks never deadlock; re-read the item's status.
+
+    On SQLite the IMMEDIATE transaction already holds the write lock and FOR UPDATE is a no-op.
+    """
+    if reader is not None:
+        list(Reader.objects.select_for_update().filter(pk=reader.pk).values_list("pk"))
+    return Item.objects.select_for_update().select_related("record", "category").get(pk=item.pk)
+
+
+def checkout(*, reader: Reader, item: Item, by: User | None, at: dt.datetime | None = None) -> Loan:
+    """借出 — lend the item to the reader, or raise LoanRefused saying why not."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        item = _lock(reader, item)
+        title = item.record.title
+        if reader.library_id != item.library_id:
+            raise LoanRefused("item_not_found", barcode=item.barcode)
+        if code := REFUSAL_BY_READER_STATUS.get(Reader.Status(reader.status)):
+            raise LoanRefused(code, reader=reader.name)
+        if open_loan := _open_loan(item):
+            raise LoanRefused(
+                "item_on_loan",
+                title=title,
+                holder=open_loan.reader.name,
+                due_on=open_loan.due_on.isoformat(),
+                same_reader=open_loan.reader_id == reader.pk,
+            )
+        if code := REFUSAL_BY_ITEM_STATUS.get(Item.Status(item.status)):
+            raise LoanRefused(code, title=title)
+        if item.category.reference_only:
+            raise LoanRefused("item_reference_only", title=title, category=item.category.name)
+
+        policy = policy_for(reader=reader, item=item)
+        today = _local_date(at)
+        held = list(
+            Loan.objects.filter(reader=reader, returned_at__isnull=True).values_list("item__category_id", "due_on")
+        )
+        overdue = sum(1 for _, due in held if due < today)
+        if overdue and policy.rule.overdue_blocks:
+            raise LoanRefused("reader_has_overdue", reader=reader.name, count=overdue)
+        if policy.max_total is not None and len(held) >= policy.max_total:
+            raise LoanRefused("reader_limit_reached", reader=reader.name, count=len(held), limit=policy.max_total)
+        in_category = sum(1 for category_id, _ in held if category_id == item.category_id)
+        if in_category >= policy.rule.max_loans:
+            raise LoanRefused(
+                "category_limit_reached",
+                reader=reader.name,
+                category=item.category.name,
+                count=in_category,
+                limit=policy.rule.max_loans,
+            )
+
+        due_on = due_date(library=item.library, start=today, loan_days=policy.rule.loan_days)
+        try:
+            with transaction.atomic():
+                loan = Loan.objects.create(
+                    library_id=item.library_id, item=item, reader=reader, issued_at=at, due_on=due_on, issued_by=by
+                )
+        except IntegrityError:
+            # Another desk lent it between our check and our insert: the partial unique index said no.
+            raise LoanRefused("item_on_loan", title=title, holder="?", due_on="", same_reader=False) from None
+        Item.objects.filter(pk=item.pk).update(status=Item.Status.ON_LOAN)
+        item.status = Item.Status.ON_LOAN
+        audit_record(
+            library=item.library,
+            actor=by,
+            action="loan.checkout",
+            obj=loan,
+            data={"item": item.barcode, "reader": reader.card_barcode, "due_on": due_on.isoformat()},
+            at=at,
+        )
+    return loan
+
+
+def checkin(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Return:
+    """归还 — close the item's open loan and put the item back on the shelf."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        item = _lock(None, item)
+        loan = _open_loan(item)
+        if loan is None:
+            raise LoanRefused("item_not_on_loan", title=item.record.title)
+        # Lock the reader too, so a return and a loan for the same reader never interleave their counts.
+        list(Reader.objects.select_for_update().filter(pk=loan.reader_id).values_list("pk"))
+        loan.returned_at = at
+        loan.returned_by = by
+        loan.save(update_fields=["returned_at", "returned_by"])
+        loan.item = item
+        Item.objects.filter(pk=item.pk).update(status=Item.Status.AVAILABLE)
+        item.status = Item.Status.AVAILABLE
+        late = loan.days_overdue(_local_date(at))
+        audit_record(
+            library=item.library,
+            actor=by,
+            action="loan.checkin",
+            obj=loan,
+            data={"item": item.barcode, "reader": loan.reader.card_barcode, "days_overdue": late},
+            at=at,
+        )
+    return Return(loan=loan, days_overdue=late)
+
+
+def renew(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Loan:
+    """续借 — give the open loan a new due date counted from today, if the rules allow one more."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        item = _lock(None, item)
+        title = item.record.title
+        loan = _open_loan(item)
+        if loan is None:
+            raise LoanRefused("item_not_on_loan", title=title)
+        reader = loan.reader
+        policy = policy_for(reader=reader, item=item)
+        today = _local_date(at)
+        if loan.renewals >= policy.rule.max_renewals:
+            raise LoanRefused("renewal_limit_reached", title=title, count=loan.renewals)
+        if loan.due_on < today:
+            raise LoanRefused("renewal_overdue", title=title)
+        new_due = due_date(library=item.library, start=today, loan_days=policy.rule.loan_days)
+        if new_due <= loan.due_on:
+            raise LoanRefused("renewal_no_later", title=title)
+        old_due = loan.due_on
+        loan.due_on = new_due
+        loan.renewals += 1
+        loan.save(update_fields=["due_on", "renewals"])
+        loan.item = item
+        audit_record(
+            library=item.library,
+            actor=by,
+            action="loan.renew",
+            obj=loan,
+            data={
+                "item": item.barcode,
+                "reader": reader.card_barcode,
+                "from": old_due.isoformat(),
+                "to": new_due.isoformat(),
+            },
+            at=at,
+        )
+    return loan

@@ -1,0 +1,1 @@
+"""Test helpers shared by the apps' tests: factories for a small school."""

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from xiaotu.accounts.views import home
+from xiaotu.api import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("xiaotu.accounts.urls")),
+    path("desk/", include("xiaotu.circulation.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
