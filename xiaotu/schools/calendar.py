@@ -10,7 +10,7 @@ _LOOKAHEAD_DAYS = 400
 
 
 def due_date(*, library: Library, start: dt.date, loan_days: int) -> dt.date:
-    """Start + loan days, capped at the end of the current term, moved off closed days.
+    """Start + loan days, capped at the end of the current term, moved off closed days and weekly closing days.
 
     A due date on a closed day moves to the next open day; if that would pass the term's end it moves back to
     the last open day instead, so nothing is ever due in the holidays.
@@ -25,12 +25,16 @@ def due_date(*, library: Library, start: dt.date, loan_days: int) -> dt.date:
             library=library, date__gte=start, date__lte=due + dt.timedelta(days=_LOOKAHEAD_DAYS)
         ).values_list("date", flat=True)
     )
+
+    def is_closed(day: dt.date) -> bool:
+        return day in closed or library.closed_on_weekday(day.isoweekday())
+
     forward = due
-    while forward in closed:
+    while is_closed(forward) and forward < due + dt.timedelta(days=_LOOKAHEAD_DAYS):
         forward += dt.timedelta(days=1)
     if cap is None or forward <= cap:
         return forward
     backward = due
-    while backward in closed and backward > start:
+    while is_closed(backward) and backward > start:
         backward -= dt.timedelta(days=1)
     return backward

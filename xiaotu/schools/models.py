@@ -19,6 +19,8 @@ class Library(models.Model):
     code = models.SlugField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("学段"), max_length=16, choices=Level.choices, default=Level.PRIMARY)
+    # ISO weekdays (1 = Monday) on which the library is closed every week; single days go in ClosedDay.
+    closed_weekdays = models.CharField(_("每周闭馆日"), max_length=7, blank=True, default="67")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -27,6 +29,9 @@ class Library(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def closed_on_weekday(self, isoweekday: int) -> bool:
+        return str(isoweekday) in self.closed_weekdays
 
 
 class Location(models.Model):

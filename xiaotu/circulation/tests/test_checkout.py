@@ -143,3 +143,10 @@ def test_refusal_message_names_the_reason(rules, librarian):
     reader = ReaderFactory.create(name="张小明", status=Reader.Status.GRADUATED)
     error = refused("reader_graduated", reader=reader, item=ItemFactory.create(), by=librarian)
     assert error.message == "张小明 已毕业，不能再借书"
+
+
+def test_due_date_moves_off_the_weekend(rules, librarian):
+    """Given the library closes on Saturdays and Sundays, a loan due on a Saturday is due on Monday."""
+    saturday = MONDAY + dt.timedelta(days=5)
+    loan = checkout(reader=ReaderFactory.create(), item=ItemFactory.create(), by=librarian, at=saturday)
+    assert loan.due_on == dt.date(2026, 3, 23)
