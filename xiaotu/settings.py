@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "xiaotu.accounts",
     "xiaotu.schools",
     "xiaotu.catalogue",
+    "xiaotu.intake",
     "xiaotu.readers",
     "xiaotu.circulation",
     "xiaotu.ops",

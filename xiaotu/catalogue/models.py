@@ -26,22 +26,54 @@ class ItemCategory(models.Model):
 
 
 class Record(models.Model):
-    """书目记录 — one title/edition; cataloguing (CNMARC import) extends these fields."""
+    """书目记录 — one title/edition with its copies; the original MARC record is kept beside the mapped fields."""
+
+    class Format(models.TextChoices):
+        CNMARC = "cnmarc", "CNMARC"
+        UNIMARC = "unimarc", "UNIMARC"
+        MARC21 = "marc21", "MARC21"
+        NONE = "", _("手工编目")
 
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="records")
     title = models.CharField(_("题名"), max_length=500)
-    author = models.CharField(_("责任者"), max_length=300, blank=True)
+    other_titles = models.JSONField(_("其他题名"), default=list, blank=True)
+    responsibility = models.CharField(_("责任说明"), max_length=500, blank=True)
+    author = models.CharField(_("第一责任者"), max_length=300, blank=True)
+    # [{"name": "吴承恩", "role": "著"}, …] in the order of the record.
+    authors = models.JSONField(_("责任者"), default=list, blank=True)
+    author_pinyin = models.CharField(_("责任者拼音"), max_length=300, blank=True)
     publisher = models.CharField(_("出版者"), max_length=200, blank=True)
+    pub_place = models.CharField(_("出版地"), max_length=100, blank=True)
+    pub_date = models.CharField(_("出版日期"), max_length=30, blank=True)
     pub_year = models.PositiveSmallIntegerField(_("出版年"), null=True, blank=True)
+    # ISBN-13 without hyphens, the key new copies are matched on; the others as written in the record.
     isbn = models.CharField(_("ISBN"), max_length=17, blank=True, db_index=True)
-    clc_class = models.CharField(_("中图法分类号"), max_length=50, blank=True, db_index=True)
+    other_isbns = models.JSONField(_("其他 ISBN"), default=list, blank=True)
     price = models.DecimalField(_("定价"), max_digits=10, decimal_places=2, null=True, blank=True)
+    edition = models.CharField(_("版次"), max_length=100, blank=True)
+    pages = models.CharField(_("页数"), max_length=100, blank=True)
+    size = models.CharField(_("尺寸"), max_length=50, blank=True)
+    series = models.CharField(_("丛书"), max_length=300, blank=True)
+    summary = models.TextField(_("提要"), blank=True)
+    subjects = models.JSONField(_("主题词"), default=list, blank=True)
+    clc_class = models.CharField(_("中图法分类号"), max_length=50, blank=True, db_index=True)
+    language = models.CharField(_("语种"), max_length=3, blank=True)
+    call_number = models.CharField(_("索书号"), max_length=64, blank=True)
+    # Without an ISBN, copies are matched on title + first author + publisher + year (see catalogue.matching).
+    match_key = models.CharField(max_length=64, blank=True, db_index=True)
+    marc_format = models.CharField(_("MARC 格式"), max_length=8, choices=Format.choices, blank=True, default="")
+    marc = models.TextField(_("原始 MARC 记录"), blank=True, help_text=_("MARC-in-JSON，导出时不丢失任何字段。"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("书目")
         verbose_name_plural = _("书目")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "call_number"], condition=~models.Q(call_number=""), name="record_call_number_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -55,6 +87,7 @@ class Item(models.Model):
         ON_LOAN = "on_loan", _("借出")
         LOST = "lost", _("丢失")
         DAMAGED = "damaged", _("破损待修")
+        REPAIR = "repair", _("修补中")
         WITHDRAWN = "withdrawn", _("已注销")
 
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="items")
@@ -62,6 +95,7 @@ class Item(models.Model):
     barcode = models.CharField(_("条码"), max_length=32)
     accession_number = models.CharField(_("登录号"), max_length=32)
     call_number = models.CharField(_("索书号"), max_length=64, blank=True)
+    volume = models.CharField(_("卷册"), max_length=50, blank=True)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="items", verbose_name=_("馆藏地点"))
     category = models.ForeignKey(
         ItemCategory, on_delete=models.PROTECT, related_name="items", verbose_name=_("流通类型")
@@ -69,6 +103,10 @@ class Item(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.AVAILABLE)
     price = models.DecimalField(_("价格"), max_digits=10, decimal_places=2, null=True, blank=True)
     acquired_on = models.DateField(_("入藏日期"), null=True, blank=True)
+    # 总括登记: the acquisition batch the copy came in with.
+    batch = models.ForeignKey(
+        "intake.Batch", on_delete=models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("批次")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
