@@ -126,12 +126,19 @@ def checkin(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Re
     """归还 — close the item's open loan and put the item back on the shelf."""
     at = at or timezone.now()
     with transaction.atomic():
+        # Lock the holder too, so a return and a loan for the same reader never interleave their counts; the holder
+        # is read before the item is locked to keep the fixed order (reader, then item): the other way round, a
+        # return racing the same pupil re-borrowing the book deadlocks on PostgreSQL.
+        holder = Loan.objects.filter(item=item, returned_at__isnull=True).values_list("reader_id", flat=True).first()
+        if holder is not None:
+            list(Reader.objects.select_for_update().filter(pk=holder).values_list("pk"))
         item = _lock(None, item)
         loan = _open_loan(item)
         if loan is None:
             raise LoanRefused("item_not_on_loan", title=item.record.title)
-        # Lock the reader too, so a return and a loan for the same reader never interleave their counts.
-        list(Reader.objects.select_for_update().filter(pk=loan.reader_id).values_list("pk"))
+        if loan.reader_id != holder:
+            # Returned and lent again between the two reads: lock the new holder as well (out of order, but rare).
+            list(Reader.objects.select_for_update().filter(pk=loan.reader_id).values_list("pk"))
         loan.returned_at = at
         loan.returned_by = by
         loan.save(update_fields=["returned_at", "returned_by"])
