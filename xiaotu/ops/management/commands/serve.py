@@ -60,13 +60,20 @@ class Command(BaseCommand):
         """Run huey's consumer as threads of this process: one process to start on a school PC."""
         if getattr(settings, "HUEY", {}).get("immediate"):
             return None
+        from django.utils.module_loading import autodiscover_modules
         from huey.contrib.djhuey import HUEY
 
+        # As `run_huey` does: the periodic tasks must be registered before the consumer's scheduler starts.
+        autodiscover_modules("tasks")
         logging.getLogger("huey").setLevel(logging.WARNING)
         consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=True, check_worker_health=True)
         consumer.start()
         # huey's start() installs its own signal handlers for a stand-alone consumer; the server owns them here.
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        from xiaotu.ops.tasks import daily_backup
+
+        # School PCs are off at night: catch up on the day's backup now rather than at the next hourly check.
+        daily_backup()
         return consumer
 
 
