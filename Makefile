@@ -1,5 +1,9 @@
 # xiaotu — `make run` to try it, `make test` to check it. Both set everything up on a fresh machine.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The project targets Python 3.11: python3.11, or python3 where that is 3.11 (as on Debian 12).
+ifeq ($(origin PYTHON), undefined)
+PYTHON := $(shell for p in python3.11 python3; do command -v $$p >/dev/null 2>&1 \
+	&& $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null && command -v $$p && break; done)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 export XIAOTU_DATA_DIR ?= $(CURDIR)/var
@@ -8,6 +12,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 .PHONY: run install dev test lint typecheck test-sqlite test-postgres system-deps messages clean
 
 $(BIN)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed: install python3.11 (Debian 12: python3)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e .
