@@ -7,6 +7,7 @@ The rows must be committed for the children to see them, hence `transactional_db
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import traceback
 from collections import Counter
 from collections.abc import Callable
@@ -38,7 +39,7 @@ def race(desks: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
     """
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(len(desks), timeout=TIMEOUT)
-    results = ctx.SimpleQueue()
+    results = ctx.Queue()
 
     def desk(index: int, call: Callable[[], Any]) -> None:
         # Never share the parent's socket or SQLite handle: each desk is its own client.
@@ -58,19 +59,20 @@ def race(desks: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
     processes = [ctx.Process(target=desk, args=(i, call), daemon=True) for i, call in enumerate(desks)]
     for process in processes:
         process.start()
+    outcomes: dict[int, tuple[str, Any]] = {}
+    try:
+        # Read before joining, so no desk is left blocked on a full pipe; a desk that died silently times out here.
+        for _ in desks:
+            index, outcome = results.get(timeout=TIMEOUT)
+            outcomes[index] = outcome
+    except queue.Empty:
+        pass
     for process in processes:
         process.join(TIMEOUT)
-    hung = [p.pid for p in processes if p.is_alive()]
-    for process in processes:
         if process.is_alive():
             process.kill()
-    assert not hung, f"desks did not finish: {hung}"
-    outcomes: dict[int, tuple[str, Any]] = {}
-    while not results.empty():
-        index, outcome = results.get()
-        outcomes[index] = outcome
+    assert sorted(outcomes) == list(range(len(desks))), (outcomes, [p.exitcode for p in processes])
     assert all(p.exitcode == 0 for p in processes), [p.exitcode for p in processes]
-    assert sorted(outcomes) == list(range(len(desks))), outcomes
     crashes = [text for kind, text in outcomes.values() if kind == "crash"]
     assert not crashes, "\n".join(crashes)
     return [outcomes[i] for i in range(len(desks))]
