@@ -40,3 +40,9 @@ def librarian(library) -> User:
 @pytest.fixture
 def student_librarian(library) -> User:
     return UserFactory.create(library=library, username="xiaoguan", role=Role.STUDENT_LIBRARIAN)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs a quarter of a second per staff user; tests only need passwords to match."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,6 +23,7 @@ MESSAGES: dict[str, Promise] = {
     "item_lost": _("《{title}》已登记为丢失"),
     "item_withdrawn": _("《{title}》已注销，不能借出"),
     "item_damaged": _("《{title}》破损待修，不能借出"),
+    "item_in_repair": _("《{title}》正在修补，不能借出"),
     "item_not_on_loan": _("《{title}》没有借出，无需归还"),
     "renewal_limit_reached": _("《{title}》已续借 {count} 次，不能再续借"),
     "renewal_overdue": _("《{title}》已超期，请先归还，不能续借"),

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from xiaotu.barcodes import MAX_BARCODE, clean_barcode
+from xiaotu.barcodes import MAX_BARCODE, clean_barcode, is_scannable
 from xiaotu.catalogue.models import Item
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.circulation.models import Loan
@@ -17,7 +17,7 @@ from xiaotu.schools.models import Library
 def reader_by_card(*, library: Library, barcode: str) -> Reader:
     code = clean_barcode(barcode)
     reader = None
-    if 0 < len(code) <= MAX_BARCODE:
+    if is_scannable(code):
         reader = (
             Reader.objects.select_related("reader_type", "school_class")
             .filter(library=library, card_barcode=code)
@@ -31,7 +31,7 @@ def reader_by_card(*, library: Library, barcode: str) -> Reader:
 def item_by_barcode(*, library: Library, barcode: str) -> Item:
     code = clean_barcode(barcode)
     item = None
-    if 0 < len(code) <= MAX_BARCODE:
+    if is_scannable(code):
         item = (
             Item.objects.select_related("record", "category", "location").filter(library=library, barcode=code).first()
         )

@@ -23,6 +23,7 @@ REFUSAL_BY_ITEM_STATUS = {
     Item.Status.LOST: "item_lost",
     Item.Status.WITHDRAWN: "item_withdrawn",
     Item.Status.DAMAGED: "item_damaged",
+    Item.Status.REPAIR: "item_in_repair",
 }
 REFUSAL_BY_READER_STATUS = {
     Reader.Status.SUSPENDED: "reader_suspended",
@@ -54,7 +55,7 @@ def _lock(reader: Reader | None, item: Item) -> Item:
     """
     if reader is not None:
         list(Reader.objects.select_for_update().filter(pk=reader.pk).values_list("pk"))
-    return Item.objects.select_for_update().select_related("record", "category").get(pk=item.pk)
+    return Item.objects.select_for_update().select_related("record", "category", "library").get(pk=item.pk)
 
 
 def checkout(*, reader: Reader, item: Item, by: User | None, at: dt.datetime | None = None) -> Loan:

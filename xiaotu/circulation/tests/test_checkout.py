@@ -150,3 +150,12 @@ def test_due_date_moves_off_the_weekend(rules, librarian):
     saturday = MONDAY + dt.timedelta(days=5)
     loan = checkout(reader=ReaderFactory.create(), item=ItemFactory.create(), by=librarian, at=saturday)
     assert loan.due_on == dt.date(2026, 3, 23)
+
+
+def test_refuses_books_in_repair(rules, librarian):
+    refused(
+        "item_in_repair",
+        reader=ReaderFactory.create(),
+        item=ItemFactory.create(status=Item.Status.REPAIR),
+        by=librarian,
+    )
