@@ -4,11 +4,14 @@ from django.views.i18n import set_language
 
 from xiaotu.accounts.views import home
 from xiaotu.api import api
+from xiaotu.circulation.urls import rules_urlpatterns
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("xiaotu.accounts.urls")),
     path("desk/", include("xiaotu.circulation.urls")),
+    path("settings/loan-rules/", include(rules_urlpatterns)),
+    path("settings/calendar/", include("xiaotu.schools.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,150 @@
+"""Input of the circulation pages: the loan rule matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xiaotu.catalogue.models import ItemCategory
+from xiaotu.circulation.models import LoanCap, LoanRule
+from xiaotu.circulation.rules import LOAN_DAYS, MAX_LOANS, MAX_RENEWALS, MAX_TOTAL, CellKey, RuleCell
+from xiaotu.readers.models import ReaderType
+
+
+def _number(label: str, bounds: tuple[int, int], initial: int | None) -> forms.IntegerField:
+    low, high = bounds
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        initial=initial,
+        widget=forms.NumberInput(attrs={"min": low, "max": high, "step": 1}),
+        error_messages={
+            "invalid": _("请填写整数。"),
+            "min_value": _("不能小于 %(limit_value)s。"),
+            "max_value": _("不能大于 %(limit_value)s。"),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    category: ItemCategory
+    on: forms.BoundField
+    loan_days: forms.BoundField
+    max_loans: forms.BoundField
+    max_renewals: forms.BoundField
+    overdue_blocks: forms.BoundField
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.errors for f in (self.loan_days, self.max_loans, self.max_renewals))
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    reader_type: ReaderType
+    cells: list[MatrixCell]
+    cap: forms.BoundField
+
+
+class LoanRulesForm(forms.Form):
+    """The whole matrix on one page: a cell per reader type × item category, and a total cap per reader type."""
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        reader_types: Iterable[ReaderType],
+        categories: Iterable[ItemCategory],
+        rules: Iterable[LoanRule],
+        caps: Iterable[LoanCap],
+    ) -> None:
+        super().__init__(data)
+        self.reader_types = list(reader_types)
+        self.categories = list(categories)
+        by_cell = {(r.reader_type_id, r.item_category_id): r for r in rules}
+        by_type = {c.reader_type_id: c.max_total for c in caps}
+        defaults = LoanRule()
+        for t in self.reader_types:
+            for c in self.categories:
+                rule = by_cell.get((t.pk, c.pk))
+                shown = rule or defaults
+                name = f"{t.name} × {c.name}"
+                p = self._prefix(t.pk, c.pk)
+                self.fields[f"{p}on"] = forms.BooleanField(label=name, required=False, initial=rule is not None)
+                self.fields[f"{p}loan_days"] = _number(f"{name} {_('借期')}", LOAN_DAYS, shown.loan_days)
+                self.fields[f"{p}max_loans"] = _number(f"{name} {_('可借册数')}", MAX_LOANS, shown.max_loans)
+                self.fields[f"{p}max_renewals"] = _number(f"{name} {_('续借次数')}", MAX_RENEWALS, shown.max_renewals)
+                self.fields[f"{p}overdue_blocks"] = forms.BooleanField(
+                    label=f"{name} {_('超期停借')}", required=False, initial=shown.overdue_blocks
+                )
+            self.fields[f"cap{t.pk}"] = _number(f"{t.name} {_('合计可借')}", MAX_TOTAL, by_type.get(t.pk))
+
+    @staticmethod
+    def _prefix(type_id: int, category_id: int) -> str:
+        return f"r{type_id}c{category_id}_"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for t in self.reader_types:
+            for c in self.categories:
+                p = self._prefix(t.pk, c.pk)
+                if not cleaned.get(f"{p}on"):
+                    continue
+                for key in ("loan_days", "max_loans", "max_renewals"):
+                    if f"{p}{key}" in cleaned and cleaned[f"{p}{key}"] is None:
+                        self.add_error(f"{p}{key}", _("可借时必须填写。"))
+        return cleaned
+
+    def cells(self) -> dict[CellKey, RuleCell | None]:
+        result: dict[CellKey, RuleCell | None] = {}
+        for t in self.reader_types:
+            for c in self.categories:
+                p = self._prefix(t.pk, c.pk)
+                d = self.cleaned_data
+                result[(t.pk, c.pk)] = (
+                    RuleCell(
+                        loan_days=d[f"{p}loan_days"],
+                        max_loans=d[f"{p}max_loans"],
+                        max_renewals=d[f"{p}max_renewals"],
+                        overdue_blocks=d[f"{p}overdue_blocks"],
+                    )
+                    if d[f"{p}on"]
+                    else None
+                )
+        return result
+
+    def caps(self) -> dict[int, int | None]:
+        return {t.pk: self.cleaned_data[f"cap{t.pk}"] for t in self.reader_types}
+
+    def rows(self) -> list[MatrixRow]:
+        rows = []
+        for t in self.reader_types:
+            cells = []
+            for c in self.categories:
+                p = self._prefix(t.pk, c.pk)
+                cells.append(
+                    MatrixCell(
+                        category=c,
+                        on=self[f"{p}on"],
+                        loan_days=self[f"{p}loan_days"],
+                        max_loans=self[f"{p}max_loans"],
+                        max_renewals=self[f"{p}max_renewals"],
+                        overdue_blocks=self[f"{p}overdue_blocks"],
+                    )
+                )
+            rows.append(MatrixRow(reader_type=t, cells=cells, cap=self[f"cap{t.pk}"]))
+        return rows
+
+    def error_summary(self) -> list[str]:
+        return [
+            f"{self.fields[name].label}：{message}" if name in self.fields else str(message)
+            for name, messages in self.errors.items()
+            for message in messages
+        ]

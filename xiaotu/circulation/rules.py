@@ -1,0 +1,150 @@
+"""借阅规则 — saving the loan rule matrix (reader type × item category) and the total caps, all or nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiaotu.accounts.models import User
+from xiaotu.accounts.services import audit_record
+from xiaotu.catalogue.models import ItemCategory
+from xiaotu.circulation.models import LoanCap, LoanRule
+from xiaotu.readers.models import ReaderType
+from xiaotu.schools.models import Library
+
+# Upper bounds a school never needs to pass; they catch a slipped finger (3650 days) before it reaches a loan.
+LOAN_DAYS = (1, 365)
+MAX_LOANS = (1, 99)
+MAX_RENEWALS = (0, 9)
+MAX_TOTAL = (1, 99)
+
+CellKey = tuple[int, int]  # (reader_type_id, item_category_id)
+
+
+@dataclass(frozen=True)
+class RuleCell:
+    """One cell of the matrix as the librarian set it."""
+
+    loan_days: int
+    max_loans: int
+    max_renewals: int
+    overdue_blocks: bool
+
+
+def _out_of(value: int, bounds: tuple[int, int]) -> bool:
+    return not bounds[0] <= value <= bounds[1]
+
+
+def _validate(
+    *,
+    cells: Mapping[CellKey, RuleCell | None],
+    caps: Mapping[int, int | None],
+    reader_types: Mapping[int, ReaderType],
+    categories: Mapping[int, ItemCategory],
+) -> list[str]:
+    errors: list[str] = []
+    for (type_id, category_id), cell in cells.items():
+        if type_id not in reader_types or category_id not in categories:
+            errors.append(_("借阅规则中有不属于本馆的读者类型或流通类型。"))
+            continue
+        if cell is None:
+            continue
+        name = f"{reader_types[type_id].name} × {categories[category_id].name}"
+        if _out_of(cell.loan_days, LOAN_DAYS):
+            errors.append(
+                _("%(cell)s：借期应在 %(min)d 到 %(max)d 天之间。")
+                % {"cell": name, "min": LOAN_DAYS[0], "max": LOAN_DAYS[1]}
+            )
+        if _out_of(cell.max_loans, MAX_LOANS):
+            errors.append(
+                _("%(cell)s：可借册数应在 %(min)d 到 %(max)d 之间。")
+                % {"cell": name, "min": MAX_LOANS[0], "max": MAX_LOANS[1]}
+            )
+        if _out_of(cell.max_renewals, MAX_RENEWALS):
+            errors.append(
+                _("%(cell)s：续借次数应在 %(min)d 到 %(max)d 之间。")
+                % {"cell": name, "min": MAX_RENEWALS[0], "max": MAX_RENEWALS[1]}
+            )
+    for type_id, cap in caps.items():
+        if type_id not in reader_types:
+            errors.append(_("借阅规则中有不属于本馆的读者类型或流通类型。"))
+        elif cap is not None and _out_of(cap, MAX_TOTAL):
+            errors.append(
+                _("%(type)s：合计可借册数应在 %(min)d 到 %(max)d 之间。")
+                % {"type": reader_types[type_id].name, "min": MAX_TOTAL[0], "max": MAX_TOTAL[1]}
+            )
+    return list(dict.fromkeys(errors))
+
+
+def loan_rules_save(
+    *,
+    library: Library,
+    cells: Mapping[CellKey, RuleCell | None],
+    caps: Mapping[int, int | None],
+    by: User | None,
+    at: dt.datetime | None = None,
+) -> int:
+    """Set the given cells and caps (None removes one: that pair may not borrow, that type has no total cap).
+
+    Everything is checked before anything is written, in one transaction: a bad cell saves nothing.
+    Returns how many cells and caps changed; cells not given are left as they are.
+    """
+    at = at or timezone.now()
+    reader_types = {t.pk: t for t in ReaderType.objects.filter(library=library)}
+    categories = {c.pk: c for c in ItemCategory.objects.filter(library=library)}
+    if errors := _validate(cells=cells, caps=caps, reader_types=reader_types, categories=categories):
+        raise ValidationError(errors)
+
+    changes: list[dict[str, Any]] = []
+    with transaction.atomic():
+        rules = {
+            (r.reader_type_id, r.item_category_id): r
+            for r in LoanRule.objects.select_for_update().filter(library=library)
+        }
+        for (type_id, category_id), cell in sorted(cells.items()):
+            name = f"{reader_types[type_id].name} × {categories[category_id].name}"
+            rule = rules.get((type_id, category_id))
+            if cell is None:
+                if rule is not None:
+                    rule.delete()
+                    changes.append({"cell": name, "to": None})
+                continue
+            values = dataclasses.asdict(cell)
+            if rule is None:
+                LoanRule.objects.create(library=library, reader_type_id=type_id, item_category_id=category_id, **values)
+            elif any(getattr(rule, key) != value for key, value in values.items()):
+                for key, value in values.items():
+                    setattr(rule, key, value)
+                rule.save(update_fields=list(values))
+            else:
+                continue
+            changes.append({"cell": name, "to": values})
+
+        current_caps = {c.reader_type_id: c for c in LoanCap.objects.select_for_update().filter(library=library)}
+        for type_id, total in sorted(caps.items()):
+            cap = current_caps.get(type_id)
+            if total is None:
+                if cap is not None:
+                    cap.delete()
+                    changes.append({"cap": reader_types[type_id].name, "to": None})
+            elif cap is None:
+                LoanCap.objects.create(library=library, reader_type_id=type_id, max_total=total)
+                changes.append({"cap": reader_types[type_id].name, "to": total})
+            elif cap.max_total != total:
+                cap.max_total = total
+                cap.save(update_fields=["max_total"])
+                changes.append({"cap": reader_types[type_id].name, "to": total})
+
+        if changes:
+            audit_record(
+                library=library, actor=by, action="loan_rules.save", obj=library, data={"changes": changes}, at=at
+            )
+    return len(changes)
