@@ -85,3 +85,61 @@ def call_number_taken(*, library: Library, call_number: str, record: Record | No
     if record is not None and record.pk:
         others = others.exclude(pk=record.pk)
     return bool(call_number) and others.exists()
+
+
+def _in_use(library: Library, reserved: set[str] | frozenset[str]) -> tuple[set[str], dict[str, int]]:
+    """Every call number on a record or copy of the library or reserved, and the highest 种次号 per class."""
+    used = set(Record.objects.filter(library=library).exclude(call_number="").values_list("call_number", flat=True))
+    used.update(Item.objects.filter(library=library).exclude(call_number="").values_list("call_number", flat=True))
+    used |= reserved
+    highest: dict[str, int] = {}
+    for call_number in used:
+        cls, rest = split_call_number(call_number)
+        if match := _RUNNING.match(rest):
+            highest[cls] = max(highest.get(cls, 0), int(match.group(1)))
+    return used, highest
+
+
+def allocate_call_numbers(
+    *, library: Library, wanted: list[tuple[str, str]], reserved: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """Call numbers for many new records at once, (class, first author) each, in order; one pass, not one per record.
+
+    `reserved` are call numbers this import keeps from its file and will write too. Runs inside the caller's
+    transaction: the class counters are locked and moved together.
+    """
+    if not wanted:
+        return []
+    used, highest = _in_use(library, reserved)
+    if numbering_for(library).call_number_scheme == Numbering.CallNumberScheme.AUTHOR:
+        result = []
+        for clc_class, author in wanted:
+            base = f"{clc_class}/{author_mark(author)}"
+            candidate, n = base, 2
+            while candidate in used:
+                candidate, n = f"{base}-{n}", n + 1
+            used.add(candidate)
+            result.append(candidate)
+        return result
+    classes = sorted({cls for cls, _author in wanted})
+    counters = {
+        c.clc_class: c
+        for start in range(0, len(classes), 900)
+        for c in ClassCounter.objects.select_for_update().filter(
+            library=library, clc_class__in=classes[start : start + 900]
+        )
+    }
+    missing = [
+        ClassCounter(library=library, clc_class=cls, last=highest.get(cls, 0)) for cls in classes if cls not in counters
+    ]
+    for counter in ClassCounter.objects.bulk_create(missing):
+        counters[counter.clc_class] = counter
+    result = []
+    for clc_class, _author in wanted:
+        counter = counters[clc_class]
+        counter.last += 1
+        while f"{clc_class}/{counter.last}" in used:
+            counter.last += 1
+        result.append(f"{clc_class}/{counter.last}")
+    ClassCounter.objects.bulk_update(list(counters.values()), ["last"], batch_size=500)
+    return result

@@ -9,6 +9,8 @@ from xiaotu.catalogue.models import Item
 from xiaotu.intake.models import BarcodeRange, Numbering
 from xiaotu.schools.models import Library
 
+_CHUNK = 900  # parameters per statement, under SQLite's and PostgreSQL's limits
+
 
 class NumberingError(Exception):
     """Numbers cannot be handed out (e.g. the pre-printed labels ran out); `message` is for the librarian."""
@@ -38,11 +40,13 @@ def take_accession_numbers(*, library: Library, count: int) -> list[str]:
         while len(taken) < count:
             want = count - len(taken)
             candidates = [_format(prefix, width, n) for n in range(last + 1, last + 1 + want)]
-            used = set(
-                Item.objects.filter(library=library, accession_number__in=candidates).values_list(
-                    "accession_number", flat=True
+            used: set[str] = set()
+            for start in range(0, len(candidates), _CHUNK):
+                used.update(
+                    Item.objects.filter(
+                        library=library, accession_number__in=candidates[start : start + _CHUNK]
+                    ).values_list("accession_number", flat=True)
                 )
-            )
             taken.extend(c for c in candidates if c not in used)
             last += want
         numbering.accession_last = last

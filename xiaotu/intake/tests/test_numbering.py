@@ -76,3 +76,14 @@ def test_duplicate_call_numbers_are_caught(library):
     record = RecordFactory.create(library=library, call_number="I287/5")
     assert call_number_taken(library=library, call_number="I287/5")
     assert not call_number_taken(library=library, call_number="I287/5", record=record)
+
+
+def test_bulk_allocation_continues_after_kept_and_existing_numbers(library):
+    from xiaotu.intake.callnumbers import allocate_call_numbers
+
+    ItemFactory.create(library=library, call_number="K825/3")
+    got = allocate_call_numbers(
+        library=library, wanted=[("K825", "a"), ("K825", "b"), ("I287", "c")], reserved={"K825/9"}
+    )
+    assert got == ["K825/10", "K825/11", "I287/1"]
+    assert next_sequence_number(library=library, clc_class="K825") == "K825/12"
