@@ -34,6 +34,7 @@ from .reader import (
     open_marc,
 )
 from .record import MarcField, MarcRecord
+from .values import format_isbn, isbn10, normalise_isbn, parse_price
 from .writer import ExportRecord, ExportSummary, build_record, export_marc, write_marc
 
 __all__ = [
@@ -62,8 +63,12 @@ __all__ = [
     "Subject",
     "build_record",
     "export_marc",
+    "format_isbn",
     "generate_cnmarc",
+    "isbn10",
     "map_record",
+    "normalise_isbn",
     "open_marc",
+    "parse_price",
     "write_marc",
 ]

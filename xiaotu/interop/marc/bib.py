@@ -53,7 +53,8 @@ class Subject:
 class Holding:
     """册 — one copy described in the file: barcode, accession number (登录号), call number (索书号) and so on.
 
-    ``source`` is the field it came from ('905', '852', …) so the import report can point at it.
+    ``source`` is the field it came from ('905', '852', …) so the import report can point at it; it is
+    provenance, not data, and two copies that differ only in it are equal.
     """
 
     barcode: str = ""
@@ -64,7 +65,7 @@ class Holding:
     price: Decimal | None = None
     currency: str = ""
     item_type: str = ""
-    source: str = ""
+    source: str = field(default="", compare=False)
 
 
 @dataclass(slots=True)

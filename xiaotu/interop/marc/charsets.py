@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 from pymarc.marc8 import MARC8ToUnicode
 
@@ -128,14 +130,12 @@ def choose_encoding(
         return EncodingChoice(normalise_encoding(override), "override")
     is_marc21 = marc_format == "marc21"
     leader_says_utf8 = leader09.get("a", 0) > sum(leader09.values()) / 2
-    gb_code = next((code for code, _ in charset_codes.most_common() if is_gb_charset(code)), None)
-    declared: dict[str, str] = {}
+    gb_code = next((code for code, _count in charset_codes.most_common() if is_gb_charset(code)), None)
+    declared: dict[str, StrOrPromise] = {"declared": ""}
     if is_marc21:
-        declared["declared"] = f"（头标 09 位为“{'a' if leader_says_utf8 else ' '}”）"
+        declared["declared"] = format_lazy(_("（头标 09 位为“{code}”）"), code="a" if leader_says_utf8 else " ")
     elif charset_codes:
-        declared["declared"] = f"（100 $a/26-29 为“{charset_codes.most_common(1)[0][0]}”）"
-    else:
-        declared["declared"] = ""
+        declared["declared"] = format_lazy(_("（100 $a/26-29 为“{code}”）"), code=charset_codes.most_common(1)[0][0])
 
     if not _HIGH.search(sample) and b"\x1b" not in sample:
         if is_marc21:

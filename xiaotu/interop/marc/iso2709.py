@@ -13,6 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from .charsets import GB18030, MARC8, UTF8, marc8_decode, repair_subfield_code
 from .record import MarcField, MarcRecord, is_control_tag
 
@@ -94,7 +97,7 @@ def parse_record(chunk: bytes, encoding: str) -> tuple[MarcRecord, list[Issue]]:
         issues.append(("length_mismatch", {"stated": int(stated_length), "actual": size + 1}))
     dir_end = chunk.find(b"\x1e", 24)
     if dir_end < 0:
-        raise RecordError("directory_invalid", detail="没有目次区结束符")
+        raise RecordError("directory_invalid", detail=_("没有目次区结束符"))
     base = dir_end + 1
     stated_base = leader[12:17]
     if not stated_base.isdigit() or int(stated_base) != base:
@@ -103,15 +106,17 @@ def parse_record(chunk: bytes, encoding: str) -> tuple[MarcRecord, list[Issue]]:
     if not directory:
         raise RecordError("no_fields")
     if len(directory) % 12:
-        raise RecordError("directory_invalid", detail=f"目次区长度 {len(directory)} 不是 12 的倍数")
+        raise RecordError(
+            "directory_invalid", detail=format_lazy(_("目次区长度 {length} 不是 12 的倍数"), length=len(directory))
+        )
     try:
         dtext = directory.decode("ascii")
     except UnicodeDecodeError:
-        raise RecordError("directory_invalid", detail="目次区含有非 ASCII 字节") from None
+        raise RecordError("directory_invalid", detail=_("目次区含有非 ASCII 字节")) from None
 
     entries = _DIRECTORY_ENTRY.findall(dtext)
     if len(entries) * 12 != len(dtext):
-        raise RecordError("directory_invalid", detail="目次区的字段长度或位置不是数字")
+        raise RecordError("directory_invalid", detail=_("目次区的字段长度或位置不是数字"))
     tags = [entry[0] for entry in entries]
     data = chunk[base:]
     parts = data.split(b"\x1e")
@@ -120,7 +125,7 @@ def parse_record(chunk: bytes, encoding: str) -> tuple[MarcRecord, list[Issue]]:
     if len(parts) == len(entries) and _directory_matches(entries):
         # The usual case: fields lie in directory order. If the last one does not end where the directory
         # says, lengths or offsets are wrong somewhere, but the field terminators still delimit the fields.
-        _, length, offset = entries[-1]
+        _tag, length, offset = entries[-1]
         if int(offset) + int(length) != sum(map(len, parts)) + len(parts):
             issues.append(("directory_repaired", {}))
         if encoding != MARC8:
@@ -138,9 +143,10 @@ def parse_record(chunk: bytes, encoding: str) -> tuple[MarcRecord, list[Issue]]:
         located = _by_offsets(entries, chunk, base)
         if located is None:
             if len(parts) != len(entries):
-                raise RecordError(
-                    "directory_invalid", detail=f"目次区有 {len(entries)} 个字段，数据区有 {len(parts)} 个"
+                detail = format_lazy(
+                    _("目次区有 {entries} 个字段，数据区有 {fields} 个"), entries=len(entries), fields=len(parts)
                 )
+                raise RecordError("directory_invalid", detail=detail)
             issues.append(("directory_repaired", {}))
         raws = located or parts
 
@@ -162,7 +168,7 @@ def _by_offsets(entries: list[tuple[str, str, str]], chunk: bytes, base: int) ->
     """Fields cut out where the directory says, when they are not in order; None if any is not there."""
     raws = []
     size = len(chunk)
-    for _, length, offset in entries:
+    for _tag, length, offset in entries:
         start = base + int(offset)
         end = start + int(length)
         if not (start < end <= size and chunk[end - 1] == FT):

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from .problems import MarcFileError
 from .record import MarcField, MarcRecord
 
@@ -30,7 +34,7 @@ class XmlRecord:
     offset: int
     record: MarcRecord
     schema: str = ""
-    problems: list[str] = field(default_factory=list)
+    problems: list[StrOrPromise] = field(default_factory=list)
 
 
 def declared_encoding(data: bytes) -> str:
@@ -172,10 +176,10 @@ class _Collector:
         self._buffer = None
 
     def _emit(self, offset: int, leader: str, fields: list[MarcField]) -> None:
-        problems: list[str] = []
+        problems: list[StrOrPromise] = []
         if len(leader) != 24:
             if leader:
-                problems.append(f"头标长度为 {len(leader)}")
+                problems.append(format_lazy(_("头标长度为 {length}，应为 24"), length=len(leader)))
             leader = (leader + DEFAULT_LEADER[len(leader) :])[:24] if leader else DEFAULT_LEADER
         self.ready.append(XmlRecord(offset, MarcRecord(leader, fields), self.schema, problems))
 

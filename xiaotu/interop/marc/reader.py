@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from .bib import BibRecord
@@ -222,16 +224,16 @@ def _load(source: Source, max_bytes: int) -> bytes:
     return data
 
 
-def _what_is_it(head: bytes) -> str:
+def _what_is_it(head: bytes) -> StrOrPromise:
     if head.startswith(b"%PDF"):
-        return "这是 PDF 文档"
+        return _("这是 PDF 文档")
     if head.startswith(b"PK\x03\x04"):
-        return "这是 ZIP 压缩包或 Excel (.xlsx) 文件"
+        return _("这是 ZIP 压缩包或 Excel (.xlsx) 文件")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "这是 Excel (.xls) 或 Word 文件"
+        return _("这是 Excel (.xls) 或 Word 文件")
     if head.startswith(b"=LDR"):
-        return "这是 MARC 文本格式（.mrk），请先转换为 ISO 2709"
-    return "文件开头不是 MARC 头标"
+        return _("这是 MARC 文本格式（.mrk），请先转换为 ISO 2709")
+    return _("文件开头不是 MARC 头标")
 
 
 def _open_iso2709(data: bytes, override: str | None, forced_format: str | None) -> MarcFile:
@@ -245,13 +247,13 @@ def _open_iso2709(data: bytes, override: str | None, forced_format: str | None) 
         )
         if not complete:
             if last < 0 and not _LEADER_START.match(tail):
-                raise MarcFileError("not_marc", detail="没有找到 MARC 记录结束符")
+                raise MarcFileError("not_marc", detail=_("没有找到 MARC 记录结束符"))
             raise MarcFileError("truncated", offset=len(data) - len(tail))
 
     sample: list[bytes] = []
     records: list[MarcRecord] = []
     sampled = 0
-    for _, chunk in iter_chunks(data):
+    for _offset, chunk in iter_chunks(data):
         sample.append(chunk)
         sampled += len(chunk)
         with contextlib.suppress(RecordError):
@@ -259,7 +261,7 @@ def _open_iso2709(data: bytes, override: str | None, forced_format: str | None) 
         if len(sample) >= _SAMPLE_RECORDS or sampled >= _SAMPLE_BYTES:
             break
     if not records:
-        raise MarcFileError("not_marc", detail="没有一条可以读取的记录")
+        raise MarcFileError("not_marc", detail=_("没有一条可以读取的记录"))
     fmt = forced_format or choose_format(records)
     leader09: Counter[str] = Counter(r.leader[9:10] for r in records)
     codes: Counter[str] = Counter()
@@ -273,6 +275,9 @@ def _open_iso2709(data: bytes, override: str | None, forced_format: str | None) 
 
 
 def _open_xml(data: bytes, override: str | None, forced_format: str | None) -> MarcFile:
+    """Expat reads UTF-8, UTF-16 and Latin-1 itself; anything else is re-encoded to UTF-8 first (byte offsets of
+    records then count in the re-encoded text)."""
+    size = len(data)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         data = as_utf8(data, "utf-16")
         declared = "utf-16"
@@ -280,13 +285,15 @@ def _open_xml(data: bytes, override: str | None, forced_format: str | None) -> M
         declared = declared_encoding(data)
         if override == MARC8:
             raise MarcFileError("bad_option", name="encoding", value="marc-8")
-        if override:
+        if override and override != (GB18030 if declared in ("gb18030", "gbk", "gb2312", "cp936") else UTF8):
             data, declared = as_utf8(data, override), override
         elif needs_transcoding(declared):
             try:
                 data = as_utf8(data, declared)
             except LookupError:
-                raise MarcFileError("xml_invalid", line=1, column=0, detail=f"未知编码 {declared}") from None
+                raise MarcFileError(
+                    "xml_invalid", line=1, column=0, detail=format_lazy(_("未知编码 {encoding}"), encoding=declared)
+                ) from None
     check_well_formed(data)
     scan = scan_xml(data)
     if not scan.sample:
@@ -297,7 +304,7 @@ def _open_xml(data: bytes, override: str | None, forced_format: str | None) -> M
     hint = _format_hint(scan.sample[0].schema or scan.schema, scan.namespace)
     fmt = forced_format or choose_format((item.record for item in scan.sample), hint)
     encoding = GB18030 if declared in ("gb18030", "gbk", "gb2312", "cp936") else UTF8
-    info = MarcFileInfo(container, fmt, encoding, "override" if override else "xml", len(data))
+    info = MarcFileInfo(container, fmt, encoding, "override" if override else "xml", size)
     return MarcFile(data, info, None)
 
 
