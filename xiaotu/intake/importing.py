@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.barcodes import clean_barcode, is_scannable
+from xiaotu.bulk import insert_rows, reserve_ids
 from xiaotu.catalogue.matching import match_key
 from xiaotu.catalogue.models import Item, ItemCategory, Record
 from xiaotu.intake.callnumbers import allocate_call_numbers
@@ -330,37 +331,54 @@ def batch_create(*, library: Library, info: BatchInfo, by: User | None) -> Batch
     )
 
 
-def _record_row(library: Library, incoming: IncomingRecord, call_number: str, now: dt.datetime) -> Record:
+RECORD_COLUMNS = (
+    "id", "library_id", "title", "other_titles", "responsibility", "author", "authors", "author_pinyin",
+    "publisher", "pub_place", "pub_date", "pub_year", "isbn", "other_isbns", "price", "edition", "pages", "size",
+    "series", "summary", "subjects", "clc_class", "language", "call_number", "match_key", "marc_format", "marc",
+    "created_at", "updated_at",
+)  # fmt: skip
+ITEM_COLUMNS = (
+    "id", "library_id", "record_id", "barcode", "accession_number", "call_number", "volume", "location_id",
+    "category_id", "status", "price", "acquired_on", "batch_id", "created_at",
+)  # fmt: skip
+
+
+def _record_row(
+    pk: int, library: Library, incoming: IncomingRecord, call_number: str, now: dt.datetime
+) -> tuple[Any, ...]:
+    """The values of one new Record in RECORD_COLUMNS order, cut to the columns' lengths."""
     authors = incoming.authors or ([{"name": incoming.author, "role": ""}] if incoming.author else [])
-    return Record(
-        library=library,
-        title=incoming.title[:500],
-        other_titles=incoming.other_titles,
-        responsibility=incoming.responsibility[:500],
-        author=incoming.author[:300],
-        authors=authors,
-        author_pinyin=(incoming.author_pinyin or full_pinyin(incoming.author))[:300],
-        publisher=incoming.publisher[:200],
-        pub_place=incoming.pub_place[:100],
-        pub_date=incoming.pub_date[:30],
-        pub_year=incoming.pub_year if incoming.pub_year and 0 < incoming.pub_year < 10000 else None,
-        isbn=incoming.isbn[:17],
-        other_isbns=incoming.other_isbns,
-        price=incoming.price,
-        edition=incoming.edition[:100],
-        pages=incoming.pages[:100],
-        size=incoming.size[:50],
-        series=incoming.series[:300],
-        summary=incoming.summary,
-        subjects=incoming.subjects,
-        clc_class=incoming.clc_class[:50],
-        language=incoming.language[:3],
-        call_number=call_number,
-        match_key="" if incoming.isbn else _record_key(incoming)[4:],
-        marc_format=incoming.marc_format,
-        marc=incoming.marc,
-        created_at=now,
-        updated_at=now,
+    year = incoming.pub_year if incoming.pub_year and 0 < incoming.pub_year < 10000 else None
+    return (
+        pk,
+        library.pk,
+        incoming.title[:500],
+        incoming.other_titles,
+        incoming.responsibility[:500],
+        incoming.author[:300],
+        authors,
+        (incoming.author_pinyin or full_pinyin(incoming.author))[:300],
+        incoming.publisher[:200],
+        incoming.pub_place[:100],
+        incoming.pub_date[:30],
+        year,
+        incoming.isbn[:17],
+        incoming.other_isbns,
+        incoming.price,
+        incoming.edition[:100],
+        incoming.pages[:100],
+        incoming.size[:50],
+        incoming.series[:300],
+        incoming.summary,
+        incoming.subjects,
+        incoming.clc_class[:50],
+        incoming.language[:3],
+        call_number,
+        "" if incoming.isbn else _record_key(incoming)[4:],
+        incoming.marc_format,
+        incoming.marc,
+        now,
+        now,
     )
 
 
@@ -416,38 +434,44 @@ def apply_import(
             entry.call_number = call_number
 
         new_entries = [e for e in plan.records if e.existing_id is None]
-        rows = [_record_row(library, e.incoming, e.call_number, at) for e in new_entries]
-        record_ids: list[int] = []
-        for start in range(0, len(rows), 1000):
-            created = Record.objects.bulk_create(rows[start : start + 1000])
-            record_ids.extend(r.pk for r in created)
-            if progress:
-                progress("store", start + len(created), len(rows))
+        record_ids = reserve_ids(Record, len(new_entries))
         for entry, pk in zip(new_entries, record_ids, strict=True):
             entry.created_id = pk
+        rows = (
+            _record_row(pk, library, e.incoming, e.call_number, at)
+            for e, pk in zip(new_entries, record_ids, strict=True)
+        )
+        insert_rows(Record, RECORD_COLUMNS, rows)
+        if progress:
+            progress("store", len(new_entries), len(new_entries))
 
         acquired_on = batch.received_on if batch else timezone.localtime(at).date()
-        items = [
-            Item(
-                library=library,
-                record_id=_record_id(entry),
-                barcode=planned.barcode,
-                accession_number=planned.accession_number,
-                call_number=_copy_call_number(entry.call_number, planned.copy.call_number),
-                volume=planned.copy.volume[:50],
-                location=planned.location,
-                category=planned.category,
-                price=planned.price,
-                acquired_on=acquired_on,
-                batch=batch,
-                created_at=at,
-            )
-            for entry in plan.records
-            for planned in entry.copies
-        ]
-        item_ids: list[int] = []
-        for start in range(0, len(items), 2000):
-            item_ids.extend(i.pk for i in Item.objects.bulk_create(items[start : start + 2000]))
+        batch_id = batch.pk if batch else None
+        copies_in_order = [(entry, planned) for entry in plan.records for planned in entry.copies]
+        item_ids = reserve_ids(Item, len(copies_in_order))
+        insert_rows(
+            Item,
+            ITEM_COLUMNS,
+            (
+                (
+                    pk,
+                    library.pk,
+                    _record_id(entry),
+                    planned.barcode,
+                    planned.accession_number,
+                    _copy_call_number(entry.call_number, planned.copy.call_number),
+                    planned.copy.volume[:50],
+                    planned.location.pk,
+                    planned.category.pk,
+                    Item.Status.AVAILABLE.value,
+                    planned.price,
+                    acquired_on,
+                    batch_id,
+                    at,
+                )
+                for (entry, planned), pk in zip(copies_in_order, item_ids, strict=True)
+            ),
+        )
         counts = plan.counts()
         if batch is not None:
             audit_record(library=library, actor=by, action="intake.import", obj=batch, data=counts, at=at)

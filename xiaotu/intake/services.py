@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xiaotu.accounts.models import User
+from xiaotu.bulk import paused_gc
 from xiaotu.intake.booklist import Severity, parse_booklist
 from xiaotu.intake.importing import ImportOptions, ImportPlan, ImportResult, Progress, apply_import, plan_import
 from xiaotu.intake.incoming import Problem
@@ -47,7 +48,8 @@ def marc_import(
     marc_file = open_marc(source, encoding=encoding, marc_format=marc_format)
     info = marc_file.info
     problems: list[Problem] = []
-    plan = plan_import(library=library, incoming=marc_incoming(marc_file, problems, progress), options=options)
+    with paused_gc():
+        plan = plan_import(library=library, incoming=marc_incoming(marc_file, problems, progress), options=options)
     if progress:
         progress("read", info.size, info.size)
     plan.problems[:0] = problems
@@ -61,7 +63,8 @@ def marc_import(
     }
     outcome = Outcome(file=described, plan=plan, problems=plan.problems)
     if not dry_run:
-        outcome.result = apply_import(plan=plan, by=by, at=at, progress=progress)
+        with paused_gc():
+            outcome.result = apply_import(plan=plan, by=by, at=at, progress=progress)
     return outcome
 
 

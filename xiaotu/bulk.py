@@ -1,0 +1,116 @@
+"""Fast inserts of many rows for imports and generated data: one prepared statement, executemany, ids reserved.
+
+Django's bulk_create spends most of its time preparing each value through the field machinery (about 15 µs a
+row for a catalogue record); here each column's converter is chosen once and the driver does the loop.
+Callers run this inside a transaction; on SQLite that transaction holds the write lock, which is what makes
+reading MAX(id) and using the ids after it safe.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, models
+
+CHUNK = 2000
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    ops = connection.ops
+    kind = field.get_internal_type()
+    if kind == "JSONField":
+        encoder = getattr(field, "encoder", None)
+        return lambda value: ops.adapt_json_value(value, encoder)
+    if kind == "DecimalField":
+        digits, places = getattr(field, "max_digits", None), getattr(field, "decimal_places", None)
+        return lambda value: None if value is None else ops.adapt_decimalfield_value(value, digits, places)
+    if kind == "DateTimeField":
+        return _remember_last(ops.adapt_datetimefield_value)
+    if kind == "DateField":
+        return _remember_last(ops.adapt_datefield_value)
+    return None
+
+
+def _remember_last(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Imports stamp every row with the same moment: convert it once, not once a row (time-zone maths is slow)."""
+    last: list[Any] = [object(), None]
+
+    def converter(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converter
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys for `model`, taken from its sequence (PostgreSQL) or after MAX(id) (SQLite)."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk
+    assert pk is not None
+    column = str(pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({quoted(column)}), 0) FROM {quoted(table)}")
+        (last,) = cursor.fetchone() or (0,)
+        return list(range(int(last) + 1, int(last) + 1 + count))
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """INSERT the rows (values in the order of `columns`, which name model fields; FKs by `<name>_id`).
+
+    Returns how many rows were written. Values go through each field's database adapter, nothing else: no
+    defaults, no auto_now, no signals — the caller supplies every NOT NULL column.
+    """
+    meta = model._meta
+    fields = [meta.get_field(name[:-3] if name.endswith("_id") else name) for name in columns]
+    converters = [_converter(field) for field in fields]  # type: ignore[arg-type]
+    quoted = connection.ops.quote_name
+    column_sql = ", ".join(quoted(str(getattr(field, "column", ""))) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quoted(meta.db_table)} ({column_sql}) VALUES ({placeholders})"
+    convert = [(i, c) for i, c in enumerate(converters) if c is not None]
+    written = 0
+    batch: list[Sequence[Any]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            if convert:
+                values = list(row)
+                for index, converter in convert:
+                    values[index] = converter(values[index])
+                row = values
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an import builds hundreds of thousands of small objects.
+
+    Nothing made there forms cycles that must be freed early, and each full collection walks every object
+    alive: measured, about a tenth of an import's time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
