@@ -1,3 +1,5 @@
+"""The login form, with the lock-out after too many wrong passwords."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,3 +41,7 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
+        if self.data.get("username"):
+            # After a wrong password the name is kept: the cursor goes where the correction is typed.
+            del self.fields["username"].widget.attrs["autofocus"]
+            self.fields["password"].widget.attrs["autofocus"] = True

@@ -1,7 +1,8 @@
-"""Input of the circulation pages: the loan rule matrix."""
+"""Input of the circulation pages: what the desk's scan box sends, and the loan rule matrix."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +11,61 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiaotu.catalogue.models import ItemCategory
+from xiaotu.circulation.desk import Mode
 from xiaotu.circulation.models import LoanCap, LoanRule
 from xiaotu.circulation.rules import LOAN_DAYS, MAX_LOANS, MAX_RENEWALS, MAX_TOTAL, CellKey, RuleCell
 from xiaotu.readers.models import ReaderType
+
+# Longer than any barcode or name; a scanner that sends more is misconfigured or something was pasted.
+MAX_SCAN = 100
+
+SCAN_ERRORS = {
+    "max_length": _("输入太长（%(show_value)d 个字符，最多 %(limit_value)d 个），请重新扫描。"),
+    "null_characters_not_allowed": _("输入中有无法识别的字符，请重新扫描。"),
+}
+
+
+def _printable(value: str) -> str:
+    """Reject control characters (a scanner set to the wrong keyboard layout sends them); spaces are fine."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and not ch.isspace() for ch in value):
+        raise forms.ValidationError(SCAN_ERRORS["null_characters_not_allowed"], code="control_characters")
+    return value
+
+
+class ScanForm(forms.Form):
+    """One scan or typed line from the desk, with the mode and the reader the page is serving."""
+
+    mode = forms.ChoiceField(choices=Mode.choices, error_messages={"invalid_choice": _("未知的借还方式。")})
+    reader = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**62,
+        error_messages={key: _("读者编号不正确，请重新扫描借书证。") for key in ("invalid", "min_value", "max_value")},
+    )
+    q = forms.CharField(required=False, max_length=MAX_SCAN, error_messages=SCAN_ERRORS)
+
+    def clean_q(self) -> str:
+        return _printable(self.cleaned_data["q"])
+
+    def mode_or_lend(self) -> str:
+        mode = self.data.get("mode")
+        return mode if mode in Mode.values else Mode.LEND
+
+    def first_error(self) -> str:
+        return next(str(message) for messages in self.errors.values() for message in messages)
+
+
+class TransferForm(forms.Form):
+    """先归还再借出: the book and the reader it should go to."""
+
+    reader = forms.IntegerField(min_value=1, max_value=2**62, error_messages={"required": _("请先扫描借书证。")})
+    item = forms.CharField(max_length=MAX_SCAN, error_messages={"required": _("没有图书条码。"), **SCAN_ERRORS})
+
+    def clean_item(self) -> str:
+        return _printable(self.cleaned_data["item"])
+
+    def first_error(self) -> str:
+        return next(str(message) for messages in self.errors.values() for message in messages)
 
 
 def _number(label: str, bounds: tuple[int, int], initial: int | None) -> forms.IntegerField:

@@ -5,6 +5,9 @@ from xiaotu.circulation import views
 app_name = "circulation"
 urlpatterns = [
     path("", views.desk, name="desk"),
+    path("scan/", views.desk_scan, name="desk_scan"),
+    path("transfer/", views.desk_transfer, name="desk_transfer"),
+    path("reader/", views.desk_reader, name="desk_reader"),
     path("my-class/", views.my_class, name="my_class"),
 ]
 

@@ -1,0 +1,234 @@
+"""借还台 in a real browser: a student librarian lends, is refused, and takes books back, using only the keyboard.
+
+Drives Debian's Chromium through Playwright against pytest-django's live server. Skipped when Chromium is missing,
+unless XIAOTU_REQUIRE_BROWSER=1 (CI), where a missing browser fails the run instead.
+Set XIAOTU_SCREENSHOT_DIR to keep screenshots of each step, XIAOTU_CHROMIUM to use another Chromium binary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from xiaotu.accounts.models import Role
+from xiaotu.circulation.models import Loan
+from xiaotu.circulation.services import checkout
+from xiaotu.testing.factories import (
+    ItemCategoryFactory,
+    ItemFactory,
+    LibraryFactory,
+    LoanCapFactory,
+    LoanRuleFactory,
+    ReaderFactory,
+    ReaderTypeFactory,
+    RecordFactory,
+    UserFactory,
+)
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls below are ordinary blocking calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("XIAOTU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+PASSWORD = "desk-pass-123"
+WAIT_MS = 30_000  # a ceiling for slow CI machines, not a timing assertion
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("XIAOTU_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"XIAOTU_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is a dev dependency
+        _unavailable("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as error:  # any launch failure means "no usable browser"
+            _unavailable(f"Chromium did not start: {error}")
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 860})
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page
+        browser.close()
+        assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def school(settings):
+    """A small school: 学生 may take 2 ordinary books; 工具书 stays in the room."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    library = LibraryFactory.create()
+    student = ReaderTypeFactory.create(library=library)
+    book = ItemCategoryFactory.create(library=library)
+    reference = ItemCategoryFactory.create(library=library, code="ref", name="工具书", reference_only=True)
+    LoanRuleFactory.create(library=library, reader_type=student, item_category=book)
+    LoanRuleFactory.create(library=library, reader_type=student, item_category=reference)
+    LoanCapFactory.create(library=library, reader_type=student, max_total=3)
+    UserFactory.create(
+        library=library,
+        username="xiaoguan",
+        role=Role.STUDENT_LIBRARIAN,
+        display_name="陈晨",
+        password=PASSWORD,
+    )
+    reader = ReaderFactory.create(library=library, name="张小明", card_barcode="R000123")
+    books = [
+        ItemFactory.create(library=library, barcode="T0000101", record=RecordFactory.create(title="西游记")),
+        ItemFactory.create(library=library, barcode="T0000102", record=RecordFactory.create(title="草房子")),
+    ]
+    dictionary = ItemFactory.create(
+        library=library, barcode="G0000001", category=reference, record=RecordFactory.create(title="新华字典")
+    )
+    return reader, books, dictionary
+
+
+class Desk:
+    """The keyboard, as a librarian's hands: type into whatever has the focus, press Enter."""
+
+    def __init__(self, page: Any, shots: Path | None) -> None:
+        self.page = page
+        self.shots = shots
+
+    def log_in(self) -> None:
+        """On the login page: wait for the autofocus (it lands after the load event), type, Enter, reach the desk."""
+        self.page.wait_for_selector("#id_username:focus")
+        self.page.keyboard.type("xiaoguan")
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.type(PASSWORD)
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_selector("#scan:focus")
+
+    def scan(self, text: str) -> None:
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+
+    def idle(self) -> None:
+        self.page.wait_for_selector("#scan-busy[hidden]", state="attached")
+
+    def notice(self) -> str:
+        return str(self.page.inner_text("#desk-message"))
+
+    def focused(self) -> str:
+        return str(self.page.evaluate("document.activeElement && document.activeElement.id"))
+
+    def shot(self, name: str) -> None:
+        if self.shots:
+            self.page.screenshot(path=str(self.shots / f"desk-{name}.png"), full_page=True)
+
+
+def test_a_student_librarian_lends_is_refused_and_takes_books_back(live_server, browser_page, school):
+    reader, (first, second), dictionary = school
+    page = browser_page
+    shots = Path(os.environ["XIAOTU_SCREENSHOT_DIR"]) if os.environ.get("XIAOTU_SCREENSHOT_DIR") else None
+    desk = Desk(page, shots)
+
+    # Log in with the keyboard only: the user name field has the focus.
+    page.goto(f"{live_server.url}/desk/")
+    desk.log_in()
+    assert page.get_attribute("body", "data-mode") == "lend"
+    desk.shot("1-empty")
+
+    # The card, then both books, typed as fast as a scanner sends them.
+    desk.scan(reader.card_barcode)
+    desk.scan(first.barcode)
+    desk.scan(second.barcode)
+    page.wait_for_function("document.querySelector('#reader-panel [data-count]')?.textContent.trim() === '2'")
+    desk.idle()
+    panel = page.inner_text("#reader-panel")
+    assert "张小明" in panel and "《西游记》" in panel and "《草房子》" in panel
+    assert "已借出《草房子》" in desk.notice()
+    assert desk.focused() == "scan"
+    desk.shot("2-lent")
+
+    # A reference book is refused at once, in words, in red, with the error beep.
+    desk.scan(dictionary.barcode)
+    page.wait_for_selector('#desk-message .notice.error[data-code="item_reference_only"]')
+    assert "《新华字典》是工具书，仅供馆内阅览，不能外借" in desk.notice()
+    page.wait_for_selector('body[data-last-sound="error"]', state="attached")
+    assert desk.focused() == "scan"
+    desk.shot("3-refused")
+
+    # F3: return mode; both books come back and are listed.
+    page.keyboard.press("F3")
+    page.wait_for_selector('body[data-mode="return"]')
+    assert page.is_visible("#returns-panel") and not page.is_visible("#reader-panel")
+    desk.scan(first.barcode)
+    desk.scan(second.barcode)
+    page.wait_for_function("document.querySelectorAll('#returns-panel tbody tr').length === 2")
+    desk.idle()
+    returns = page.inner_text("#returns-panel")
+    assert "《西游记》" in returns and "《草房子》" in returns and "张小明" in returns
+    assert "已还《草房子》" in desk.notice() and "张小明" in desk.notice()
+    assert desk.focused() == "scan"
+    desk.shot("4-returned")
+
+    assert not Loan.objects.filter(returned_at__isnull=True).exists()
+    assert Loan.objects.filter(reader=reader, returned_at__isnull=False).count() == 2
+
+
+def test_find_a_reader_by_pinyin_move_a_book_with_f8_and_renew_with_alt_r(live_server, browser_page, school):
+    reader, (first, second), _dictionary = school
+    holder = ReaderFactory.create(library=reader.library, name="李华", card_barcode="R000456")
+    checkout(reader=holder, item=first, by=None)
+    checkout(reader=reader, item=second, by=None, at=timezone.now() - dt.timedelta(days=3))
+    page = browser_page
+    desk = Desk(page, None)
+    page.goto(f"{live_server.url}/accounts/login/?next=/desk/")
+    desk.log_in()
+
+    # 拼音 initials list the readers; the arrow keys choose, Enter picks.
+    desk.scan("zxm")
+    page.wait_for_selector("#reader-choices [role=option]")
+    page.wait_for_function("document.querySelector('#scan').value === 'zxm'")  # kept, to refine the search
+    desk.idle()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#reader-panel .reader-name:has-text('张小明')")
+    assert page.query_selector("#reader-choices [role=option]") is None
+
+    # The book is still on 李华's card: F8 returns it from her and lends it to 张小明 in one step.
+    desk.scan(first.barcode)
+    page.wait_for_selector('#desk-message .notice.error[data-code="item_on_loan"]')
+    assert "李华" in desk.notice()
+    page.keyboard.press("F8")
+    page.wait_for_selector("#desk-message .notice.ok")
+    desk.idle()
+    assert "已借出《西游记》" in desk.notice() and "李华" in desk.notice()
+    assert Loan.objects.get(item=first, returned_at__isnull=True).reader == reader
+
+    # ↓ selects the loan due first (草房子, lent three days ago), Alt+R renews it.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Alt+r")
+    page.wait_for_selector("#desk-message .notice.ok:has-text('已续借《草房子》')")
+    assert Loan.objects.get(item=second, returned_at__isnull=True).renewals == 1
+
+    # Esc, Esc: the desk is ready for the next reader.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#desk-reader[value='']", state="attached")
+    assert "请扫描借书证" in page.inner_text("#reader-panel")
+    assert desk.focused() == "scan"
