@@ -30,6 +30,12 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
+def _subject(text: str) -> Subject:
+    """'经济发展--概况--中国' (as the catalogue keeps it) back into a heading with topic subdivisions."""
+    heading, *rest = [part.strip() for part in text.split("--")]
+    return Subject(heading=heading, subdivisions=[("topic", part) for part in rest if part])
+
+
 def _isbns(record: Record) -> tuple[list[str], list[str]]:
     valid = [record.isbn] if record.isbn else []
     invalid = []
@@ -73,7 +79,7 @@ def _apply_changes(bib: BibRecord, record: Record) -> None:
     if record.series != derived.series:
         bib.series = _split(record.series)
     if record.subjects != derived.subjects:
-        bib.subjects = [Subject(heading=str(s)) for s in record.subjects]
+        bib.subjects = [_subject(str(s)) for s in record.subjects]
     if record.clc_class != derived.clc_class:
         bib.clc_classes = [record.clc_class, *bib.clc_classes[1:]] if record.clc_class else bib.clc_classes[1:]
     if record.language != derived.language:
@@ -101,7 +107,7 @@ def _from_fields(record: Record) -> BibRecord:
         size=record.size,
         series=_split(record.series),
         summary=record.summary,
-        subjects=[Subject(heading=str(s)) for s in record.subjects],
+        subjects=[_subject(str(s)) for s in record.subjects],
         clc_classes=[record.clc_class] if record.clc_class else [],
         languages=[record.language] if record.language else [],
     )

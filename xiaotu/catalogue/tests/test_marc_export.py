@@ -10,7 +10,7 @@ from xiaotu.catalogue.marc_export import export_catalogue
 from xiaotu.catalogue.models import Item, Record
 from xiaotu.intake.importing import ImportOptions
 from xiaotu.intake.services import marc_import
-from xiaotu.interop.marc import ISO2709, MARCXML, open_marc
+from xiaotu.interop.marc import ISO2709, MARCXML, ParsedRecord, open_marc
 from xiaotu.testing.factories import ItemCategoryFactory, LibraryFactory, LocationFactory, RecordFactory
 from xiaotu.testing.paths import MARC
 
@@ -26,11 +26,11 @@ def _library(code: str):
     return library
 
 
-def _catalogue(library) -> list[tuple]:
+def _catalogue(library) -> list[tuple[object, ...]]:
     return sorted(Record.objects.filter(library=library).values_list(*FIELDS))
 
 
-def _copies(library) -> list[tuple]:
+def _copies(library) -> list[tuple[object, ...]]:
     return sorted(Item.objects.filter(library=library).values_list("barcode", "accession_number", "call_number"))
 
 
@@ -64,6 +64,7 @@ def test_cnmarc_leader_has_no_utf8_flag_and_100_says_the_charset(library):
     out = io.BytesIO()
     export_catalogue(library=library, out=out, marc_format="cnmarc", encoding="utf-8", container=ISO2709)
     for entry in open_marc(out.getvalue()):
+        assert isinstance(entry, ParsedRecord)
         assert entry.marc.leader[9] == " "
         field_100 = next(f for f in entry.marc.fields if f.tag == "100")
         assert dict(field_100.subfields)["a"][26:28] == "50"
@@ -74,6 +75,7 @@ def test_a_record_catalogued_by_hand_exports_too(library):
     out = io.BytesIO()
     export_catalogue(library=library, out=out, marc_format="cnmarc", encoding="utf-8", container=ISO2709)
     (entry,) = list(open_marc(out.getvalue()))
+    assert isinstance(entry, ParsedRecord)
     assert entry.bib.title == "草房子" and entry.bib.isbn == "9787532131280" and entry.bib.clc_class == "I287.45"
 
 
@@ -90,4 +92,5 @@ def test_an_edited_title_is_exported(library):
         library=library, out=out, marc_format="cnmarc", encoding="utf-8", container=ISO2709, record_ids=[record.pk]
     )
     (entry,) = list(open_marc(out.getvalue()))
+    assert isinstance(entry, ParsedRecord)
     assert entry.bib.title == "改过的题名"
