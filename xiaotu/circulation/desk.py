@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -40,7 +41,7 @@ class Mode(models.TextChoices):
 class Notice:
     """The line at the top of the desk after a scan; `code` is the refusal code when the desk said no."""
 
-    kind: str  # ok | warn | error | info
+    kind: Literal["ok", "warn", "error", "info"]
     text: str
     code: str = ""
     detail: str = ""
@@ -158,7 +159,7 @@ def _reader_selected(reader: Reader, mode: str) -> DeskResult:
             kind="warn",
             text=_("%(name)s 有 %(count)d 本书已超期") % {"name": reader.name, "count": panel.overdue},
             code="reader_has_overdue",
-            hint=_("请先还书再借。"),
+            hint=_("请提醒读者尽快归还。"),
         )
     elif mode == Mode.RENEW:
         notice = Notice(
@@ -169,12 +170,17 @@ def _reader_selected(reader: Reader, mode: str) -> DeskResult:
     return DeskResult(notice=notice, panel=panel)
 
 
-def _card_or_item(*, library: Library, text: str) -> Reader | Item | None:
-    """A scan is a library card first, then a book; cards and books are numbered apart in every school we know."""
+def _card(*, library: Library, text: str) -> Reader | None:
     try:
         return reader_by_card(library=library, barcode=text)
     except LoanRefused:
-        pass
+        return None
+
+
+def _card_or_item(*, library: Library, text: str) -> Reader | Item | None:
+    """A scan is a library card first, then a book; cards and books are numbered apart in every school we know."""
+    if reader := _card(library=library, text=text):
+        return reader
     try:
         return item_by_barcode(library=library, barcode=text)
     except LoanRefused:
@@ -257,6 +263,15 @@ def give_back(*, library: Library, reader: Reader | None, text: str, by: User) -
         item = item_by_barcode(library=library, barcode=text)
         returned = checkin(item=item, by=by)
     except LoanRefused as refusal:
+        if refusal.code == "item_not_found" and (card := _card(library=library, text=text)):
+            return DeskResult(
+                notice=Notice(
+                    kind="error",
+                    text=_("这是 %(name)s 的借书证，不是图书条码") % {"name": card.name},
+                    code="card_in_return_mode",
+                    hint=_("还书请扫描图书条码；要为这位读者借书，请按 F2。"),
+                )
+            )
         return DeskResult(notice=_refused(refusal))
     loan = returned.loan
     holder = loan.reader

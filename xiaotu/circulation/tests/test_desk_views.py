@@ -264,6 +264,12 @@ def test_returning_an_unknown_barcode_is_refused(desk):
     assert 'data-code="item_not_found"' in page and "没有这个条码的书：X404" in page
 
 
+def test_a_card_scanned_in_return_mode_is_explained(desk):
+    reader = ReaderFactory.create(name="陈静")
+    page = scan(desk, reader.card_barcode, mode="return").content.decode()
+    assert 'data-code="card_in_return_mode"' in page and "这是 陈静 的借书证" in page and "F2" in page
+
+
 def test_renew_mode_renews_the_scanned_book(desk, librarian):
     reader = ReaderFactory.create()
     item = ItemFactory.create(record=RecordFactory.create(title="骆驼祥子"))
