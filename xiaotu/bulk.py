@@ -23,7 +23,9 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     kind = field.get_internal_type()
     if kind == "JSONField":
         encoder = getattr(field, "encoder", None)
-        return lambda value: ops.adapt_json_value(value, encoder)
+        empty_list = ops.adapt_json_value([], encoder)
+        # Most JSON columns of an import are empty lists: encode that once.
+        return lambda value: empty_list if value == [] else ops.adapt_json_value(value, encoder)
     if kind == "DecimalField":
         digits, places = getattr(field, "max_digits", None), getattr(field, "decimal_places", None)
         return lambda value: None if value is None else ops.adapt_decimalfield_value(value, digits, places)

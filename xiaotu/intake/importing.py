@@ -29,7 +29,7 @@ from xiaotu.intake.callnumbers import allocate_call_numbers
 from xiaotu.intake.incoming import IncomingCopy, IncomingRecord, Problem
 from xiaotu.intake.models import Batch
 from xiaotu.intake.numbering import take_accession_numbers, take_barcodes
-from xiaotu.pinyin import full_pinyin
+from xiaotu.pinyin import name_pinyin
 from xiaotu.schools.models import Library, Location
 
 CHUNK = 900  # under SQLite's and PostgreSQL's limits on parameters in one statement
@@ -357,7 +357,7 @@ def _record_row(
         incoming.responsibility[:500],
         incoming.author[:300],
         authors,
-        (incoming.author_pinyin or full_pinyin(incoming.author))[:300],
+        (incoming.author_pinyin or name_pinyin(incoming.author))[:300],
         incoming.publisher[:200],
         incoming.pub_place[:100],
         incoming.pub_date[:30],

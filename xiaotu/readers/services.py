@@ -10,7 +10,7 @@ from django.utils import timezone
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.barcodes import clean_barcode
-from xiaotu.pinyin import full_pinyin, initials
+from xiaotu.pinyin import name_initials, name_pinyin
 from xiaotu.readers.models import Reader, ReaderType, SchoolClass
 from xiaotu.schools.models import Library
 
@@ -33,8 +33,8 @@ def reader_create(
             library=library,
             card_barcode=clean_barcode(card_barcode),
             name=name.strip(),
-            name_pinyin=full_pinyin(name),
-            name_initials=initials(name),
+            name_pinyin=name_pinyin(name),
+            name_initials=name_initials(name),
             reader_type=reader_type,
             school_class=school_class,
             student_number=student_number.strip(),

@@ -88,9 +88,9 @@ class ReaderFactory(factory.django.DjangoModelFactory[Reader]):
 
     @factory.post_generation
     def pinyin(obj: Reader, create: bool, extracted: object, **kwargs: object) -> None:
-        from xiaotu.pinyin import full_pinyin, initials
+        from xiaotu.pinyin import name_initials, name_pinyin
 
-        obj.name_pinyin, obj.name_initials = full_pinyin(obj.name), initials(obj.name)
+        obj.name_pinyin, obj.name_initials = name_pinyin(obj.name), name_initials(obj.name)
         if create:
             obj.save(update_fields=["name_pinyin", "name_initials"])
 

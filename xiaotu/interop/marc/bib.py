@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from xiaotu.pinyin import full_pinyin
+from xiaotu.pinyin import name_pinyin
 
 
 @lru_cache(maxsize=65536)
 def _sort_pinyin(name: str) -> str:
-    return full_pinyin(name)
+    return name_pinyin(name)
 
 
 @dataclass(slots=True)
