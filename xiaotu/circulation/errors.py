@@ -28,6 +28,7 @@ MESSAGES: dict[str, Promise] = {
     "renewal_limit_reached": _("《{title}》已续借 {count} 次，不能再续借"),
     "renewal_overdue": _("《{title}》已超期，请先归还，不能续借"),
     "renewal_no_later": _("《{title}》已到本学期最后还书日，不能再续借"),
+    "renewal_too_soon": _("《{title}》现在续借不会延后应还日期（{due_on}），请临近到期再续借"),
 }
 
 

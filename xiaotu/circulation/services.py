@@ -176,7 +176,11 @@ def renew(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Loan
             raise LoanRefused("renewal_overdue", title=title)
         new_due = due_date(library=item.library, start=today, loan_days=policy.rule.loan_days)
         if new_due <= loan.due_on:
-            raise LoanRefused("renewal_no_later", title=title)
+            # Either the term's end caps the date, or it is too early for a renewal to add a day.
+            capped = new_due < today + dt.timedelta(days=policy.rule.loan_days)
+            raise LoanRefused(
+                "renewal_no_later" if capped else "renewal_too_soon", title=title, due_on=str(loan.due_on)
+            )
         old_due = loan.due_on
         loan.due_on = new_due
         loan.renewals += 1

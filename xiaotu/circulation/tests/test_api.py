@@ -231,7 +231,7 @@ def test_overdue_books_are_not_renewed(rules, api, librarian):
 def test_a_renewal_must_move_the_due_date(rules, api, librarian):
     item = ItemFactory.create()
     services.checkout(reader=ReaderFactory.create(), item=item, by=librarian)
-    refused(api, "renew", {"item": item.barcode}, 409, "renewal_no_later")
+    refused(api, "renew", {"item": item.barcode}, 409, "renewal_too_soon")
 
 
 def test_every_refusal_code_has_a_message():

@@ -81,3 +81,12 @@ def test_no_renewal_past_the_term_end(rules, librarian, library):
     with pytest.raises(LoanRefused) as info:
         renew(item=item, by=librarian, at=MONDAY + dt.timedelta(days=1))
     assert info.value.code == "renewal_no_later"
+
+
+def test_renewing_the_day_it_was_lent_says_it_is_too_soon(rules, librarian):
+    """Without a term, renewing on the day of the loan would not move the due date: a refusal that says so."""
+    item = ItemFactory.create()
+    checkout(reader=ReaderFactory.create(), item=item, by=librarian, at=MONDAY)
+    with pytest.raises(LoanRefused) as info:
+        renew(item=item, by=librarian, at=MONDAY)
+    assert info.value.code == "renewal_too_soon"
