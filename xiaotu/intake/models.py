@@ -151,3 +151,75 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class RemoteCatalogue(models.Model):
+    """联合目录 — an SRU or Z39.50 server asked for a record when an ISBN is not in the local catalogue."""
+
+    class Protocol(models.TextChoices):
+        SRU = "sru", "SRU"
+        Z3950 = "z3950", "Z39.50"
+
+    class Syntax(models.TextChoices):
+        CNMARC = "cnmarc", "CNMARC"
+        UNIMARC = "unimarc", "UNIMARC"
+        USMARC = "usmarc", "MARC21"
+        MARCXML = "marcxml", "MARCXML"
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="remote_catalogues")
+    name = models.CharField(_("名称"), max_length=100)
+    protocol = models.CharField(_("协议"), max_length=8, choices=Protocol.choices, default=Protocol.Z3950)
+    host = models.CharField(_("主机"), max_length=200)
+    port = models.PositiveIntegerField(_("端口"), default=210)
+    database = models.CharField(_("数据库"), max_length=100, default="Default")
+    path = models.CharField(_("SRU 路径"), max_length=200, blank=True)
+    https = models.BooleanField(_("使用 HTTPS"), default=False)
+    syntax = models.CharField(_("记录格式"), max_length=8, choices=Syntax.choices, default=Syntax.CNMARC)
+    encoding = models.CharField(_("字符集"), max_length=16, default="utf-8")
+    user = models.CharField(_("用户名"), max_length=100, blank=True)
+    password = models.CharField(_("密码"), max_length=100, blank=True)
+    cql_index = models.CharField(_("SRU ISBN 检索点"), max_length=50, default="bath.isbn")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    enabled = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("联合目录服务器")
+        verbose_name_plural = _("联合目录服务器")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LabelLayout(models.Model):
+    """标签纸 — a label sheet or roll as set up for this library's printer (sizes in millimetres)."""
+
+    class Kind(models.TextChoices):
+        SPINE = "spine", _("书标")
+        BARCODE = "barcode", _("条码标签")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="label_layouts")
+    kind = models.CharField(_("用途"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    label_width = models.DecimalField(_("标签宽"), max_digits=6, decimal_places=2)
+    label_height = models.DecimalField(_("标签高"), max_digits=6, decimal_places=2)
+    rows = models.PositiveSmallIntegerField(_("行数"), default=1)
+    columns = models.PositiveSmallIntegerField(_("列数"), default=1)
+    page_width = models.DecimalField(_("纸宽"), max_digits=6, decimal_places=2, default=210)
+    page_height = models.DecimalField(_("纸高"), max_digits=6, decimal_places=2, default=297)
+    margin_top = models.DecimalField(_("上边距"), max_digits=6, decimal_places=2, default=0)
+    margin_left = models.DecimalField(_("左边距"), max_digits=6, decimal_places=2, default=0)
+    gap_x = models.DecimalField(_("列间距"), max_digits=6, decimal_places=2, default=0)
+    gap_y = models.DecimalField(_("行间距"), max_digits=6, decimal_places=2, default=0)
+    offset_x = models.DecimalField(_("水平偏移"), max_digits=6, decimal_places=2, default=0)
+    offset_y = models.DecimalField(_("垂直偏移"), max_digits=6, decimal_places=2, default=0)
+    roll = models.BooleanField(_("卷筒标签"), default=False)
+    is_default = models.BooleanField(_("默认"), default=False)
+
+    class Meta:
+        verbose_name = _("标签纸")
+        verbose_name_plural = _("标签纸")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
