@@ -6,14 +6,14 @@ import itertools
 import random
 from functools import cache
 
+from xiaotu import pinyin
 from xiaotu.demo import words
-from xiaotu.pinyin import full_pinyin, initials
 
 
 @cache
 def name_pinyin(name: str) -> tuple[str, str]:
-    """(full 拼音, initials) as the readers service stores them; names repeat, so each is converted once."""
-    return full_pinyin(name), initials(name)
+    """(full 拼音, initials) of a person's name, as the readers service stores them (单 shan, 曾 zeng)."""
+    return pinyin.name_pinyin(name), pinyin.name_initials(name)
 
 
 class Namer:

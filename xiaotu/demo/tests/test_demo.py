@@ -21,7 +21,7 @@ from xiaotu.demo.collection import isbn13, parse_responsibility, plan_titles, re
 from xiaotu.demo.roster import DEFAULT_READERS, RosterSize
 from xiaotu.demo.terms import autumn_term, holidays, school_year_terms
 from xiaotu.ops.welcome import DEMO_LOGINS, DEMO_PASSWORD
-from xiaotu.pinyin import full_pinyin, initials
+from xiaotu.pinyin import name_initials, name_pinyin
 from xiaotu.readers.models import Reader, SchoolClass
 from xiaotu.schools.models import Library
 
@@ -57,6 +57,10 @@ def test_second_run_changes_nothing(demo):
     again = run_demo(**SMALL)
     assert "已加载" in again
     assert (Item.objects.count(), Reader.objects.count(), Loan.objects.count(), User.objects.count()) == counts
+
+
+def test_if_empty_after_the_demo_says_it_is_loaded(demo):
+    assert "已加载" in run_demo(if_empty=True)
 
 
 def test_if_empty_skips_a_database_with_a_library(db):
@@ -121,7 +125,7 @@ def test_records_look_catalogued(demo):
 
 def test_reader_pinyin_is_the_projects_own(demo):
     for reader in Reader.objects.all()[:20]:
-        assert (reader.name_pinyin, reader.name_initials) == (full_pinyin(reader.name), initials(reader.name))
+        assert (reader.name_pinyin, reader.name_initials) == (name_pinyin(reader.name), name_initials(reader.name))
 
 
 def test_default_school_has_24_classes_of_about_45():

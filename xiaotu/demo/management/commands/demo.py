@@ -39,13 +39,14 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help=_("仅当数据库中还没有任何图书馆时加载"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_empty"] and (existing := Library.objects.first()):
-            self.stdout.write(_("数据库中已有图书馆（%(name)s），不加载演示数据。") % {"name": existing.name})
-            return
         if library := demo_library():
             self.stdout.write(_("演示学校已加载（%(name)s），没有改动。") % {"name": library.name})
-            if hint := login_hint():
+            # `make run` asks every time and `xiaotu serve` prints the logins anyway; checking them is slow.
+            if not options["if_empty"] and (hint := login_hint()):
                 self.stdout.write(hint)
+            return
+        if options["if_empty"] and (existing := Library.objects.first()):
+            self.stdout.write(_("数据库中已有图书馆（%(name)s），不加载演示数据。") % {"name": existing.name})
             return
         if options["items"] > 10_000_000 or options["readers"] > 1_000_000 or options["history"] > 50_000_000:
             raise CommandError(_("规模过大：最多 1000 万册、100 万读者、5000 万条借阅记录。"))
