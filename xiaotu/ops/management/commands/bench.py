@@ -59,8 +59,14 @@ class Command(BaseCommand):
             database_name=options["database"],
         )
         place.data_dir.mkdir(parents=True, exist_ok=True)
-        if place.database_url and ensure_database(server_url=os.environ["DATABASE_URL"], url=place.database_url):
-            self.stderr.write(f"created database for the benchmark: {place.database_url}")
+        if place.database_url:
+            import psycopg
+
+            try:
+                if ensure_database(server_url=os.environ["DATABASE_URL"], url=place.database_url):
+                    self.stderr.write(f"created database for the benchmark: {place.database_url}")
+            except psycopg.Error as error:
+                raise CommandError(f"cannot create the benchmark's database: {error}") from error
         # The child is this command again, inside the benchmark's own data folder and database.
         child = subprocess.run(
             [sys.executable, "-m", "xiaotu.cli", "bench", bench.name], env=place.environment(json.dumps(plain))
