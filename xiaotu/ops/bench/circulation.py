@@ -133,6 +133,7 @@ def figures(results: list[DeskResult], server_cpu_s: float | None) -> dict[str, 
         "max_ms": overall["max_ms"],
         "elapsed_s": round(elapsed, 2),
         "server_cpu_ms_per_op": round(server_cpu_s * 1000 / requests, 2) if server_cpu_s and requests else None,
+        "client_cpu_ms_per_op": round(sum(r.cpu_s for r in results) * 1000 / len(timings), 2) if timings else None,
         **({"error_samples": samples} if samples else {}),
     }
 

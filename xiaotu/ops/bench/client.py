@@ -39,6 +39,7 @@ class DeskResult:
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
+    cpu_s: float = 0.0  # this client's own CPU time during the timed run: the load the benchmark itself adds
     warmups: int = 0  # check-out/check-in pairs before the timed run
 
 
@@ -98,11 +99,12 @@ class Desk:
         result.warmups = work.warmup
         if barrier is not None:
             barrier.wait(timeout=BARRIER_TIMEOUT_S)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         deadline = started + work.seconds
         while time.perf_counter() < deadline:
             pair(result)
         result.elapsed_s = time.perf_counter() - started
+        result.cpu_s = time.process_time() - cpu
         self.connection.close()
         return result
 
