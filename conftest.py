@@ -46,3 +46,13 @@ def student_librarian(library) -> User:
 def _fast_password_hashing(settings):
     """Real hashing costs a quarter of a second per staff user; tests only need passwords to match."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_short_caches():
+    """Each test builds its own rules and calendar, often under the same primary keys as the test before."""
+    from xiaotu.short_cache import forget_all
+
+    forget_all()
+    yield
+    forget_all()

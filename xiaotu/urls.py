@@ -4,13 +4,19 @@ from django.views.i18n import set_language
 
 from xiaotu.accounts.views import home
 from xiaotu.api import api
+from xiaotu.catalogue.urls import remote_urlpatterns
 from xiaotu.circulation.urls import rules_urlpatterns
+from xiaotu.printing.urls import layout_urlpatterns
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("xiaotu.accounts.urls")),
     path("desk/", include("xiaotu.circulation.urls")),
+    path("catalogue/", include("xiaotu.catalogue.urls")),
+    path("printing/", include("xiaotu.printing.urls")),
     path("settings/loan-rules/", include(rules_urlpatterns)),
+    path("settings/remote-catalogues/", include(remote_urlpatterns)),
+    path("settings/label-layouts/", include(layout_urlpatterns)),
     path("settings/calendar/", include("xiaotu.schools.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import secrets
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from xiaotu.accounts.models import ApiToken, AuditEvent, User
 from xiaotu.schools.models import Library
+from xiaotu.short_cache import ShortCache
 
 TOKEN_PREFIX = "xt_"
 
@@ -42,10 +44,25 @@ def api_token_issue(*, user: User, name: str = "") -> str:
     return token
 
 
+_TOKENS: ShortCache[str, User | None] = ShortCache(seconds=30)
+
+
 def api_token_user(token: str) -> User | None:
-    """The active user a token belongs to, or None."""
+    """The active user a token belongs to, or None. Remembered for half a minute: a desk sends one per scan."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
+    user = _TOKENS.get(token_digest(token), lambda: _token_user(token))
+    # A copy per request: the cached object is shared by the server's threads, and requests set attributes on it.
+    return copy.copy(user) if user is not None else None
+
+
+def api_token_forget() -> None:
+    """Call when tokens are revoked or staff deactivated, so this process stops accepting them at once."""
+    _TOKENS.forget()
+    transaction.on_commit(_TOKENS.forget)
+
+
+def _token_user(token: str) -> User | None:
     row = (
         ApiToken.objects.select_related("user", "user__library")
         .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)

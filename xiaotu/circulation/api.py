@@ -11,7 +11,7 @@ from xiaotu.accounts.api import DESK_WORK, api_caller
 from xiaotu.accounts.schemas import COMMON_ERRORS, ErrorOut
 from xiaotu.circulation import services
 from xiaotu.circulation.schemas import CheckoutIn, ItemIn, LoanOut, loan_out, loan_reader_out
-from xiaotu.circulation.selectors import item_by_barcode, reader_by_card
+from xiaotu.circulation.selectors import item_ref_by_barcode, reader_by_card
 
 router = Router(tags=["circulation"], by_alias=True, auth=DESK_WORK)
 # 404: reader_not_found / item_not_found; 409: the service refused (LoanRefused), with its code.
@@ -22,7 +22,7 @@ REFUSALS = {404: ErrorOut, 409: ErrorOut, **COMMON_ERRORS}
 def checkout(request: HttpRequest, payload: CheckoutIn) -> Status[LoanOut]:
     caller = api_caller(request)
     reader = reader_by_card(library=caller.library, barcode=payload.reader)
-    item = item_by_barcode(library=caller.library, barcode=payload.item)
+    item = item_ref_by_barcode(library=caller.library, barcode=payload.item)
     loan = services.checkout(reader=reader, item=item, by=caller.user)
     return Status(201, loan_out(loan, item=loan.item, reader=loan_reader_out(reader), days_overdue=0))
 
@@ -30,7 +30,7 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> Status[LoanOut]:
 @router.post("/checkin", response={200: LoanOut, **REFUSALS}, summary="归还: return a book")
 def checkin(request: HttpRequest, payload: ItemIn) -> LoanOut:
     caller = api_caller(request)
-    item = item_by_barcode(library=caller.library, barcode=payload.item)
+    item = item_ref_by_barcode(library=caller.library, barcode=payload.item)
     returned = services.checkin(item=item, by=caller.user)
     loan = returned.loan
     return loan_out(loan, item=loan.item, reader=loan_reader_out(loan.reader), days_overdue=returned.days_overdue)
@@ -39,7 +39,7 @@ def checkin(request: HttpRequest, payload: ItemIn) -> LoanOut:
 @router.post("/renew", response={200: LoanOut, **REFUSALS}, summary="续借: renew a book on loan")
 def renew(request: HttpRequest, payload: ItemIn) -> LoanOut:
     caller = api_caller(request)
-    item = item_by_barcode(library=caller.library, barcode=payload.item)
+    item = item_ref_by_barcode(library=caller.library, barcode=payload.item)
     loan = services.renew(item=item, by=caller.user)
     today = timezone.localdate()
     return loan_out(loan, item=loan.item, reader=loan_reader_out(loan.reader), days_overdue=loan.days_overdue(today))

@@ -17,6 +17,7 @@ from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.catalogue.models import ItemCategory
 from xiaotu.circulation.models import LoanCap, LoanRule
+from xiaotu.circulation.policy import forget_rules
 from xiaotu.readers.models import ReaderType
 from xiaotu.schools.models import Library
 
@@ -147,4 +148,5 @@ def loan_rules_save(
             audit_record(
                 library=library, actor=by, action="loan_rules.save", obj=library, data={"changes": changes}, at=at
             )
+            forget_rules(library.pk)
     return len(changes)

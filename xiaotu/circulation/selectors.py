@@ -28,6 +28,17 @@ def reader_by_card(*, library: Library, barcode: str) -> Reader:
     return reader
 
 
+def item_ref_by_barcode(*, library: Library, barcode: str) -> Item:
+    """Just enough of the copy to hand to a service, which reads it again inside its transaction."""
+    code = clean_barcode(barcode)
+    item = None
+    if is_scannable(code):
+        item = Item.objects.only("pk", "library_id", "barcode").filter(library=library, barcode=code).first()
+    if item is None:
+        raise LoanRefused("item_not_found", barcode=code[:MAX_BARCODE])
+    return item
+
+
 def item_by_barcode(*, library: Library, barcode: str) -> Item:
     code = clean_barcode(barcode)
     item = None

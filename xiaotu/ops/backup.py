@@ -58,11 +58,11 @@ def _database() -> dict[str, Any]:
 
 
 def _is_sqlite() -> bool:
-    return str(_database()["ENGINE"]).endswith("sqlite3")
+    return connections["default"].vendor == "sqlite"
 
 
 def _is_postgres() -> bool:
-    return str(_database()["ENGINE"]).endswith("postgresql")
+    return connections["default"].vendor == "postgresql"
 
 
 # ---------------------------------------------------------------------------------------------------------- create

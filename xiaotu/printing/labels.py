@@ -66,11 +66,17 @@ class SpineLabel:
 
 @dataclass(frozen=True)
 class BarcodeLabel:
-    """One barcode label: the accession number (登录号, also the barcode) and, when it differs from the batch's,
-    the school name printed above the bars."""
+    """One barcode label: the accession number (登录号) and, when it differs from the batch's, the school name
+    printed above the bars. ``barcode`` is what the bars encode when the copy's barcode is not its accession
+    number (pre-printed ranges): the desk scans the barcode, the figures under the bars stay the accession number."""
 
     accession_number: str
     school_name: str = ""
+    barcode: str = ""
+
+    @property
+    def symbol(self) -> str:
+        return self.barcode or self.accession_number
 
 
 def call_number_lines(call_number: str, *, slash: Slash = Slash.START, volume: str = "", copy: str = "") -> list[str]:
@@ -136,14 +142,15 @@ def barcode_labels_pdf(
     if not labels:
         raise LabelError(_("没有要打印的标签。"))
     for label in labels:
-        _check_barcode(label.accession_number)
+        _check_barcode(label.symbol)
     font = chinese_font(font_path).name
     sheet = _Sheet(layout, _("条码标签"))
     for label, box in zip(labels, layout.boxes(len(labels), skip=skip), strict=True):
         canvas = sheet.canvas_for(box)
         if outline:
             _outline(canvas, box)
-        _draw_barcode_label(canvas, box, label.accession_number, (label.school_name or school_name or "").strip(), font)
+        school = (label.school_name or school_name or "").strip()
+        _draw_barcode_label(canvas, box, label.symbol, school, font, text=label.accession_number)
     return sheet.finish()
 
 
@@ -288,7 +295,7 @@ def _check_barcode(value: str) -> None:
         )
 
 
-def _draw_barcode_label(canvas: Canvas, box: LabelBox, number: str, school: str, font: str) -> None:
+def _draw_barcode_label(canvas: Canvas, box: LabelBox, number: str, school: str, font: str, text: str = "") -> None:
     # Edge-to-edge A4 sheets put the top row against the paper edge, where printers cannot print.
     pad_x = max(1.5 * mm, box.width * 0.04)
     pad_y = max(1.5 * mm, box.height * 0.08)
@@ -302,10 +309,12 @@ def _draw_barcode_label(canvas: Canvas, box: LabelBox, number: str, school: str,
         top -= size
         canvas.drawCentredString(box.x + box.width / 2, top + size * 0.12, school)
         top -= size * 0.3
-    number_size = _fit_size([number], [LATIN], width, box.height * 0.17, 10.0)
-    canvas.setFont(LATIN, number_size)
+    text = text or number
+    text_font = _font_for(text, font, LATIN)
+    number_size = _fit_size([text], [text_font], width, box.height * 0.17, 10.0)
+    canvas.setFont(text_font, number_size)
     bottom = box.y + pad_y
-    canvas.drawCentredString(box.x + box.width / 2, bottom + number_size * 0.15, number)
+    canvas.drawCentredString(box.x + box.width / 2, bottom + number_size * 0.15, text)
     bottom += number_size * 1.2
     if top - bottom < 4 * mm:
         raise LabelError(_("标签太矮（%(height)s 毫米），放不下条码。") % {"height": f"{box.height / mm:.1f}"})

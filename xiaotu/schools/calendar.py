@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
 
 from xiaotu.schools.models import ClosedDay, Library, Term
+from xiaotu.short_cache import ShortCache
 
 _LOOKAHEAD_DAYS = 400
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    terms: list[tuple[dt.date, dt.date]]  # (starts_on, ends_on), latest start first
+    closed: frozenset[dt.date]
+
+
+_CALENDARS: ShortCache[int, _Calendar] = ShortCache(seconds=30)
+
+
+def _calendar(library_id: int) -> _Calendar:
+    def load() -> _Calendar:
+        terms = list(
+            Term.objects.filter(library_id=library_id).order_by("-starts_on").values_list("starts_on", "ends_on")
+        )
+        closed = frozenset(ClosedDay.objects.filter(library_id=library_id).values_list("date", flat=True))
+        return _Calendar(terms=terms, closed=closed)
+
+    return _CALENDARS.get(library_id, load)
+
+
+def forget_calendar(library_id: int) -> None:
+    """Call after changing a library's terms or closed days: now, and again once the change is committed."""
+    _CALENDARS.forget(library_id)
+    transaction.on_commit(lambda: _CALENDARS.forget(library_id))
 
 
 def due_date(*, library: Library, start: dt.date, loan_days: int) -> dt.date:
@@ -16,15 +46,11 @@ def due_date(*, library: Library, start: dt.date, loan_days: int) -> dt.date:
     the last open day instead, so nothing is ever due in the holidays.
     """
     due = start + dt.timedelta(days=loan_days)
-    term = Term.objects.filter(library=library, starts_on__lte=start, ends_on__gte=start).order_by("-starts_on").first()
-    cap = term.ends_on if term else None
+    calendar = _calendar(library.pk)
+    cap = next((ends_on for starts_on, ends_on in calendar.terms if starts_on <= start <= ends_on), None)
     if cap is not None and due > cap:
         due = cap
-    closed = set(
-        ClosedDay.objects.filter(
-            library=library, date__gte=start, date__lte=due + dt.timedelta(days=_LOOKAHEAD_DAYS)
-        ).values_list("date", flat=True)
-    )
+    closed = calendar.closed
 
     def is_closed(day: dt.date) -> bool:
         return day in closed or library.closed_on_weekday(day.isoweekday())

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
+from xiaotu.schools.calendar import forget_calendar
 from xiaotu.schools.models import ClosedDay, Library, Term
 
 # A winter or summer holiday is at most a few months; a year-long range is a typing mistake.
@@ -74,6 +75,7 @@ def term_create(
         list(Library.objects.select_for_update().filter(pk=library.pk).values_list("pk"))
         name = _check_term(library=library, name=name, starts_on=starts_on, ends_on=ends_on, pk=None)
         term = Term.objects.create(library=library, name=name, starts_on=starts_on, ends_on=ends_on)
+        forget_calendar(library.pk)
         audit_record(
             library=library,
             actor=by,
@@ -94,6 +96,7 @@ def term_update(
         before = {"name": term.name, "starts_on": term.starts_on.isoformat(), "ends_on": term.ends_on.isoformat()}
         term.name, term.starts_on, term.ends_on = name, starts_on, ends_on
         term.save(update_fields=["name", "starts_on", "ends_on"])
+        forget_calendar(term.library_id)
         audit_record(
             library=term.library,
             actor=by,
@@ -120,6 +123,7 @@ def term_delete(*, term: Term, by: User | None, at: dt.datetime | None = None) -
             at=at or timezone.now(),
         )
         term.delete()
+        forget_calendar(term.library_id)
 
 
 def _check_range(start: dt.date, end: dt.date) -> None:
@@ -156,6 +160,7 @@ def closed_days_add(
         if reason and existing:
             ClosedDay.objects.filter(library=library, date__in=existing).update(reason=reason)
         added = len(days) - len(existing)
+        forget_calendar(library.pk)
         audit_record(
             library=library,
             actor=by,
@@ -174,6 +179,7 @@ def closed_days_remove(
     _check_range(start, end)
     with transaction.atomic():
         removed, _by_model = ClosedDay.objects.filter(library=library, date__gte=start, date__lte=end).delete()
+        forget_calendar(library.pk)
         if removed:
             audit_record(
                 library=library,
