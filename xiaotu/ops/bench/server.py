@@ -29,12 +29,27 @@ class Server:
     pid: int
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time the server has used so far; None where /proc is not there to ask (not Linux)."""
+        """User + system CPU time the server and its web processes have used so far; None without /proc (not Linux).
+
+        The web processes are the server's children (`xiaotu serve` forks one per core); their time is read while
+        they run, so it does not matter that the kernel adds it to the parent's only when they exit.
+        """
         try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            pids = [self.pid, *_children(self.pid)]
+            total = 0
+            for pid in pids:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
         except OSError:
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def free_port(host: str = "127.0.0.1") -> int:
