@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from xiaotu.ops.bench.circulation import Circulation
+from xiaotu.ops.bench.importing import ImportBench
 
 
 class Benchmark(Protocol):
@@ -25,4 +26,4 @@ class Benchmark(Protocol):
         ...
 
 
-BENCHMARKS: dict[str, Benchmark] = {bench.name: bench for bench in (Circulation(),)}
+BENCHMARKS: dict[str, Benchmark] = {bench.name: bench for bench in (Circulation(), ImportBench())}

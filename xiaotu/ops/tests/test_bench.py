@@ -53,3 +53,21 @@ def test_percentiles_of_known_samples():
     assert (figures["p50_ms"], figures["p95_ms"], figures["p99_ms"], figures["max_ms"]) == (50.5, 95.05, 99.01, 100.0)
     assert percentiles([])["p95_ms"] is None
     assert throughput(300, 2.0) == 150.0
+
+
+def test_the_import_benchmark_prints_its_figures(tmp_path):
+    """`xiaotu bench import --records 300 --json` catalogues a generated file and prints one JSON object."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["XIAOTU_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "xiaotu.cli", "bench", "import", "--records", "300", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["records"] == 300 and figures["errors"] == 0
+    assert figures["records_new"] + figures["records_matched"] > 0 and figures["copies"] > 0
+    assert figures["records_per_s"] > 0 and figures["pymarc_parse_records_per_s"] > 0 and figures["ratio"] > 0

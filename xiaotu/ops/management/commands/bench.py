@@ -88,8 +88,14 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
+        elif "p95_ms" not in result:
+            self._plain_summary(result)
         else:
             self._summary(result)
+
+    def _plain_summary(self, result: dict[str, Any]) -> None:
+        for key, value in result.items():
+            self.stdout.write(f"{key:>28}  {value}")
 
     def _summary(self, result: dict[str, Any]) -> None:
         from rich.console import Console

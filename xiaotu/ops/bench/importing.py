@@ -1,0 +1,107 @@
+"""The import benchmark: a generated CNMARC file of N realistic records, catalogued into a fresh database.
+
+It times the whole import as a librarian's `xiaotu import-marc` runs it (read, decode, map, match, number, store)
+and, on the same bytes in the same run, plain pymarc parsing, the yardstick the target is set against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+
+from xiaotu.bulk import paused_gc
+from xiaotu.catalogue.models import ItemCategory
+from xiaotu.intake.importing import ImportOptions
+from xiaotu.intake.services import marc_import
+from xiaotu.interop.marc import generate_cnmarc
+from xiaotu.schools.models import Library, Location
+
+TARGET = {"records_per_s": 5000.0, "ratio": 0.4}
+PEERS = "FOLIO imports 34–38 records/s"
+Log = Callable[[str], None]
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _fresh_database(log: Log) -> None:
+    """Start from an empty catalogue: a new SQLite file, or every table emptied on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        connections.close_all()
+        path = Path(str(settings.DATABASES["default"]["NAME"]))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+    else:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)
+    log("fresh database ready")
+
+
+def _pymarc_rate(data: bytes) -> float:
+    import pymarc
+
+    started = time.perf_counter()
+    count = sum(1 for _ in pymarc.MARCReader(io.BytesIO(data), to_unicode=True, force_utf8=True))
+    return count / (time.perf_counter() - started)
+
+
+class ImportBench:
+    name = "import"
+    help = "导入：生成 N 条 CNMARC 记录，导入空库，与 pymarc 解析速度对比"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--records", type=_count, default=100_000, help="记录条数（默认 %(default)s）")
+
+    def key(self, options: dict[str, Any]) -> str:
+        return f"import-{options['records']}"
+
+    def run(self, options: dict[str, Any], log: Log) -> dict[str, Any]:
+        records = options["records"]
+        source = Path(settings.DATA_DIR) / f"generated-{records}-{options['seed']}.iso"
+        if not source.exists():
+            log(f"generating {records} CNMARC records")
+            source.write_bytes(generate_cnmarc(records, seed=options["seed"]))
+        data = source.read_bytes()
+        _fresh_database(log)
+        library = Library.objects.create(code="bench", name="导入测试馆")
+        Location.objects.create(library=library, code="main", name="借阅室")
+        ItemCategory.objects.create(library=library, code="book", name="普通图书")
+
+        log("pymarc parse")
+        with paused_gc():
+            pymarc_rate = _pymarc_rate(data)
+        log("import")
+        started = time.perf_counter()
+        outcome = marc_import(library=library, source=str(source), options=ImportOptions(), by=None)
+        import_s = time.perf_counter() - started
+        rate = records / import_s
+        return {
+            "benchmark": self.name,
+            "records": records,
+            "file_mb": round(len(data) / 1_000_000, 1),
+            "import_s": round(import_s, 2),
+            "records_per_s": round(rate),
+            "pymarc_parse_records_per_s": round(pymarc_rate),
+            "ratio": round(rate / pymarc_rate, 2),
+            "records_new": outcome.counts["records_new"],
+            "records_matched": outcome.counts["records_matched"],
+            "copies": outcome.counts["copies"],
+            "errors": outcome.counts["errors"],
+            "warnings": outcome.counts["warnings"],
+            "database": connection.vendor,
+            "python": platform.python_version(),
+        }
