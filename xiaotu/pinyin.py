@@ -69,7 +69,8 @@ def name_syllables(name: str) -> list[str]:
         if word:
             syllables.append(word)
             word = ""
-        syllables.append(_char(ch))
+        if ch.isalpha():  # the middle dot of 儒勒·凡尔纳 and other punctuation only separate
+            syllables.append(_char(ch))
     if word:
         syllables.append(word)
     return [s for s in syllables if s]
