@@ -12,6 +12,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("xiaotu.accounts.urls")),
     path("desk/", include("xiaotu.circulation.urls")),
+    path("intake/", include("xiaotu.intake.urls")),
     path("catalogue/", include("xiaotu.catalogue.urls")),
     path("printing/", include("xiaotu.printing.urls")),
     path("settings/loan-rules/", include(rules_urlpatterns)),
