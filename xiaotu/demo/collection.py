@@ -337,7 +337,7 @@ def _create_batches(
         batches.append(
             Batch(
                 library=library,
-                number=f"{day.year}{per_year[day.year]:03d}",
+                number=f"{day.year}-{per_year[day.year]:04d}",  # as the import numbers its batches
                 received_on=day,
                 source=source,
                 vendor="" if donation else rng.choice(words.VENDORS),

@@ -162,7 +162,10 @@ def _start_jobs() -> Any:
     # As `run_huey` does: the periodic tasks must be registered before the consumer's scheduler starts.
     autodiscover_modules("tasks")
     logging.getLogger("huey").setLevel(logging.WARNING)
-    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=True, check_worker_health=True)
+    # Poll at least once a second: a librarian waits on the page for an import job to start.
+    consumer = HUEY.create_consumer(
+        workers=1, worker_type="thread", periodic=True, check_worker_health=True, max_delay=1.0
+    )
     consumer.start()
     # huey's start() installs its own signal handlers for a stand-alone consumer; the server owns them here.
     signal.signal(signal.SIGINT, signal.default_int_handler)
