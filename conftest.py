@@ -56,3 +56,11 @@ def _fresh_short_caches():
     forget_all()
     yield
     forget_all()
+
+
+@pytest.fixture
+def browser_page():
+    """A Playwright page in Debian's Chromium (see xiaotu/testing/browser.py)."""
+    from xiaotu.testing.browser import chromium_page
+
+    yield from chromium_page()

@@ -8,7 +8,6 @@ Skipped when Chromium is missing, unless XIAOTU_REQUIRE_BROWSER=1. XIAOTU_SCREEN
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,44 +17,10 @@ from xiaotu.accounts.models import Role
 from xiaotu.catalogue.models import Item, Record
 from xiaotu.testing.factories import ItemCategoryFactory, LibraryFactory, LocationFactory, UserFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("XIAOTU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "catalogue-pass-123"
-WAIT_MS = 30_000  # a ceiling for slow CI machines, not a timing assertion
 UNKNOWN_ISBN = "9787534657139"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("XIAOTU_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"XIAOTU_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a dev dependency
-        _unavailable("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as error:  # any launch failure means "no usable browser"
-            _unavailable(f"Chromium did not start: {error}")
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 860})
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-        browser.close()
-        assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 @pytest.fixture
