@@ -196,13 +196,33 @@ def _rank(entry: ClcClass, text: str, code: str, letters: str, short: str, full:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str) -> ClcTable:
+def _load(path: str, version: int) -> ClcTable:
     from xiaotu.catalogue.clc.importing import read_table
 
     return read_table(Path(path))
 
 
+def installed_table_path() -> Path:
+    """Where `xiaotu import-clc` keeps a library's fuller table: clc.json in the data folder."""
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "clc.json"
+
+
 def load_table(path: str | Path | None = None) -> ClcTable:
-    """The shipped table (22 basic classes, the whole second level and the third level schools use most), or a
-    fuller one from ``path`` (CSV or JSON, see :func:`~xiaotu.catalogue.clc.importing.import_table`). Cached."""
-    return _load(str(Path(path) if path else DEFAULT_TABLE))
+    """The table at ``path``; else the fuller one installed with `xiaotu import-clc`; else the shipped one (22
+    basic classes, the whole second level and the third level schools use most). Cached per file and version."""
+    if path is None:
+        installed = installed_table_path()
+        path = installed if installed.exists() else DEFAULT_TABLE
+    resolved = Path(path)
+    # The file's modification time is part of the key, so a newly imported table is used without a restart.
+    return _load(str(resolved), resolved.stat().st_mtime_ns if resolved.exists() else 0)
+
+
+def table_as_json(table: ClcTable) -> str:
+    """The table in the JSON form that load_table and import_table read ({"title", "classes": [...]})."""
+    import json
+
+    classes = [{"code": c.code, "name": c.name, **({"parent": c.parent} if c.parent else {})} for c in table]
+    return json.dumps({"title": table.title, "classes": classes}, ensure_ascii=False, indent=1)
