@@ -145,13 +145,14 @@ class ClcTable:
             return []
         code = normalize_class(text)
         letters = _NOT_PINYIN.sub("", text.lower()) if text.isascii() else ""
-        ranked: list[tuple[int, int, ClcClass]] = []
+        ranked: list[tuple[int, int, int, ClcClass]] = []
         for position, (entry, (short, full)) in enumerate(zip(self._classes, self._pinyin, strict=True)):
             rank = _rank(entry, text, code, letters, short, full)
             if rank is not None:
-                ranked.append((rank, position, entry))
-        ranked.sort(key=lambda item: (item[0], item[1]))
-        return [entry for _, _, entry in ranked[:limit]]
+                # Equally good matches: the broader class first (xs: I24 小说 before G625.5 学生).
+                ranked.append((rank, len(entry.code), position, entry))
+        ranked.sort(key=lambda item: item[:3])
+        return [entry for *_, entry in ranked[:limit]]
 
     @functools.cached_property
     def _pinyin(self) -> tuple[tuple[str, str], ...]:

@@ -127,7 +127,7 @@ def test_search_by_pinyin_initials_finds_novels(table):
 def test_search_by_full_pinyin(table):
     found = table.search("xiaoshuo")
     assert found and all("小说" in c.name for c in found)
-    assert [c.code for c in table.search("ertong wenxue")][:2] == ["I207.8", "I28"]
+    assert [c.code for c in table.search("ertong wenxue")][:2] == ["I28", "I207.8"]  # the broader class first
 
 
 def test_search_respects_the_limit_and_ignores_blank_queries(table):
@@ -150,3 +150,7 @@ def test_a_table_works_out_missing_parents_from_the_notation():
     table = ClcTable([ClcClass("I", "文学"), ClcClass("I2", "中国文学"), ClcClass("I247.5", "新体长篇、中篇小说")])
     assert [c.code for c in table.parents("I247.5")] == ["I2", "I"]
     assert table.get("I247.5") == ClcClass("I247.5", "新体长篇、中篇小说", parent="I2")
+
+
+def test_initials_put_the_broader_class_first(table):
+    assert table.search("xs")[0].code == "I24"
