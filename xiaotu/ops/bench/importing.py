@@ -23,6 +23,7 @@ from xiaotu.catalogue.models import ItemCategory
 from xiaotu.intake.importing import ImportOptions
 from xiaotu.intake.services import marc_import
 from xiaotu.interop.marc import generate_cnmarc
+from xiaotu.interop.marc.generate import VERSION as GENERATOR_VERSION
 from xiaotu.schools.models import Library, Location
 
 TARGET = {"records_per_s": 5000.0, "ratio": 0.4}
@@ -71,7 +72,7 @@ class ImportBench:
 
     def run(self, options: dict[str, Any], log: Log) -> dict[str, Any]:
         records = options["records"]
-        source = Path(settings.DATA_DIR) / f"generated-{records}-{options['seed']}.iso"
+        source = Path(settings.DATA_DIR) / f"generated-v{GENERATOR_VERSION}-{records}-{options['seed']}.iso"
         if not source.exists():
             log(f"generating {records} CNMARC records")
             source.write_bytes(generate_cnmarc(records, seed=options["seed"]))

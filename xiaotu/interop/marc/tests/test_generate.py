@@ -39,6 +39,19 @@ def test_generated_records_are_complete_cnmarc() -> None:
     assert sum(1 for r in records if r.bib.summary) > 60
 
 
+def test_no_two_generated_records_share_an_isbn_or_a_call_number() -> None:
+    """A vendor's delivery has one record per title, each with its own 种次号, running on within its class."""
+    records = read_bytes(generate_cnmarc(2000, seed=5))
+
+    isbns = [r.bib.isbn for r in records]
+    call_numbers = [h.call_number for r in records for h in r.bib.holdings]
+    by_record = {r.bib.holdings[0].call_number for r in records}
+    assert len(set(isbns)) == len(isbns) == 2000
+    assert len(by_record) == 2000 and set(call_numbers) == by_record
+    running = sorted(int(c.split("/")[1]) for c in by_record if c.startswith("I247.5/"))
+    assert running == list(range(1, len(running) + 1))
+
+
 def test_pymarc_reads_the_generated_file() -> None:
     data = generate_cnmarc(100, seed=3)
 
