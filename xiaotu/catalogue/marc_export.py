@@ -18,9 +18,9 @@ from xiaotu.interop.marc import (
     ExportRecord,
     ExportSummary,
     Holding,
-    MarcRecord,
     Subject,
     map_record,
+    read_kept,
     write_marc,
 )
 from xiaotu.schools.models import Library
@@ -115,7 +115,7 @@ def _from_fields(record: Record) -> BibRecord:
 
 def export_record(record: Record, items: Sequence[Item]) -> ExportRecord:
     if record.marc:
-        original = MarcRecord.from_json(record.marc)
+        original = read_kept(record.marc)
         bib, _warnings = map_record(original, record.marc_format or CNMARC)
         _apply_changes(bib, record)
     else:

@@ -12,7 +12,7 @@ from xiaotu.interop.marc import BibRecord, MarcFile, ParsedRecord, RecordProblem
 
 
 def from_marc(parsed: ParsedRecord) -> IncomingRecord:
-    return from_bib(parsed.bib, position=parsed.position, marc=parsed.original())
+    return from_bib(parsed.bib, position=parsed.position, marc=parsed.kept())
 
 
 def from_bib(bib: BibRecord, *, position: int, marc: str) -> IncomingRecord:

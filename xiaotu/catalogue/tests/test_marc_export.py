@@ -10,7 +10,7 @@ from xiaotu.catalogue.marc_export import export_catalogue
 from xiaotu.catalogue.models import Item, Record
 from xiaotu.intake.importing import ImportOptions
 from xiaotu.intake.services import marc_import
-from xiaotu.interop.marc import ISO2709, MARCXML, ParsedRecord, open_marc
+from xiaotu.interop.marc import ISO2709, MARCXML, ParsedRecord, open_marc, read_kept
 from xiaotu.testing.factories import ItemCategoryFactory, LibraryFactory, LocationFactory, RecordFactory
 from xiaotu.testing.paths import MARC
 
@@ -55,6 +55,25 @@ def test_import_export_import_gives_the_same_catalogue(marc_format, encoding, co
     assert outcome.file["encoding"] == encoding
     assert _catalogue(second) == _catalogue(first)
     assert _copies(second) == _copies(first)
+
+
+def test_a_record_kept_as_marc_in_json_exports_as_one_kept_as_iso2709_text(library):
+    """Records imported before the original was kept as ISO 2709 text hold MARC-in-JSON: they export the same."""
+    LocationFactory.create(library=library)
+    ItemCategoryFactory.create(library=library)
+    marc_import(library=library, source=(MARC / "dp2-cnmarc.utf8.mrc").read_bytes(), options=ImportOptions(), by=None)
+    records = list(Record.objects.filter(library=library))
+    assert all(record.marc.startswith("iso2709:") for record in records)
+    as_text = io.BytesIO()
+    export_catalogue(library=library, out=as_text, marc_format="cnmarc", encoding="gb18030", container=ISO2709)
+
+    for record in records:
+        record.marc = read_kept(record.marc).to_json()
+    Record.objects.bulk_update(records, ["marc"])
+    as_json = io.BytesIO()
+    export_catalogue(library=library, out=as_json, marc_format="cnmarc", encoding="gb18030", container=ISO2709)
+
+    assert as_json.getvalue() == as_text.getvalue()
 
 
 def test_cnmarc_leader_has_no_utf8_flag_and_100_says_the_charset(library):

@@ -8,7 +8,7 @@ Reading::
     marc_file.info                                # container, format, encoding and why
     for item in marc_file:                        # file order
         if isinstance(item, ParsedRecord):
-            item.bib, item.original(), item.warnings
+            item.bib, item.kept(), item.warnings    # kept: the whole record, for read_kept at export
         else:                                     # RecordProblem: position, offset, code, message
             ...
 
@@ -21,6 +21,7 @@ from .bib import Author, BibRecord, Holding, Subject
 from .charsets import GB18030, MARC8, UTF8
 from .formats import CNMARC, MARC21, UNIMARC
 from .generate import generate_cnmarc
+from .kept import read_kept
 from .problems import MarcFileError, RecordProblem
 from .reader import (
     DEFAULT_MAX_BYTES,
@@ -70,5 +71,6 @@ __all__ = [
     "normalise_isbn",
     "open_marc",
     "parse_price",
+    "read_kept",
     "write_marc",
 ]

@@ -27,7 +27,7 @@ _JUNK = b" \r\n\t\x00\x1a"  # between records: line breaks some systems add, DOS
 _VALID_CODES = frozenset(chr(c) for c in range(0x21, 0x7F))
 _BAD_CODE = re.compile("\x1f[^\x21-\x7e\x1e\x1f]")
 _CONTROL_TAGS = frozenset(f"00{n}" for n in range(1, 10))
-_DIRECTORY_ENTRY = re.compile(r"(.{3})(\d{4})(\d{5})", re.DOTALL)
+_DIRECTORY = re.compile(r"(?:.{3}[0-9]{9})*", re.DOTALL)
 # A leader: five digits, status/type/level letters, indicator and code counts, then the base address.
 _EMBEDDED_LEADER = re.compile(rb"\d{5}[a-z ][a-z ][a-z ][ a-z0-9\-][ a-z\-][0-9 ][0-9 ]\d{5}")
 
@@ -84,6 +84,15 @@ def parse_record(chunk: bytes, encoding: str) -> tuple[MarcRecord, list[Issue]]:
 
     ``encoding`` is 'utf-8', 'gb18030' or 'marc-8'. The issues returned are repairs made on the way.
     """
+    record, issues, _text = parse_record_with_text(chunk, encoding)
+    return record, issues
+
+
+def parse_record_with_text(chunk: bytes, encoding: str) -> tuple[MarcRecord, list[Issue], str]:
+    """parse_record, and the whole record decoded (leader, directory and fields) when its fields are exactly that
+    text cut at the terminators, which is the usual case: ``record_from_text`` gives the same record back. The
+    text is '' when a field had to be found by its offset, decoded piece by piece, or had a subfield code repaired.
+    """
     issues: list[Issue] = []
     size = len(chunk)
     if size < 25:
@@ -113,31 +122,41 @@ def parse_record(chunk: bytes, encoding: str) -> tuple[MarcRecord, list[Issue]]:
         dtext = directory.decode("ascii")
     except UnicodeDecodeError:
         raise RecordError("directory_invalid", detail=_("目次区含有非 ASCII 字节")) from None
-
-    entries = _DIRECTORY_ENTRY.findall(dtext)
-    if len(entries) * 12 != len(dtext):
+    if _DIRECTORY.fullmatch(dtext) is None:
         raise RecordError("directory_invalid", detail=_("目次区的字段长度或位置不是数字"))
-    tags = [entry[0] for entry in entries]
-    data = chunk[base:]
-    parts = data.split(b"\x1e")
-    if not parts[-1].strip(_JUNK):
-        parts.pop()
-    if len(parts) == len(entries) and _directory_matches(entries):
+    # Entries are 12 characters: tag, 4-digit length, 5-digit offset. Slicing them out beats a regex's groups.
+    starts = range(0, len(dtext), 12)
+    tags = [dtext[i : i + 3] for i in starts]
+
+    # How many fields the terminators delimit, and where the last one ends, without cutting the bytes up.
+    terminators = chunk.count(b"\x1e", base)
+    tail = chunk.rfind(b"\x1e", base) + 1 or base  # after the last terminator: padding, or a field without one
+    if not chunk[tail:].strip(_JUNK):
+        fields_found, covered = terminators, tail - base
+    else:
+        fields_found, covered = terminators + 1, size - base + 1
+    if fields_found == len(tags) and _in_order(dtext, starts):
         # The usual case: fields lie in directory order. If the last one does not end where the directory
         # says, lengths or offsets are wrong somewhere, but the field terminators still delimit the fields.
-        _tag, length, offset = entries[-1]
-        if int(offset) + int(length) != sum(map(len, parts)) + len(parts):
+        if int(dtext[-5:]) + int(dtext[-9:-5]) != covered:
             issues.append(("directory_repaired", {}))
         if encoding != MARC8:
             try:
-                text = data.decode(encoding)
+                whole = chunk.decode(encoding)
             except UnicodeDecodeError:
                 pass
             else:
-                texts = text.split("\x1e")
+                # The leader and directory are ASCII, so byte offsets up to the base are character offsets.
+                texts = whole[base:].split("\x1e")
                 if len(texts) > len(tags):
-                    fields = _split_fields(tags, texts, issues, _BAD_CODE.search(text) is not None)
-                    return MarcRecord(leader, fields), issues
+                    bad_codes = _BAD_CODE.search(whole, base) is not None
+                    fields = _split_fields(tags, texts, issues, bad_codes)
+                    return MarcRecord(leader, fields), issues, "" if bad_codes else whole
+    parts = chunk[base:].split(b"\x1e")
+    if not parts[-1].strip(_JUNK):
+        parts.pop()
+    entries = [(dtext[i : i + 3], dtext[i + 3 : i + 7], dtext[i + 7 : i + 12]) for i in starts]
+    if len(parts) == len(entries) and _in_order(dtext, starts):
         raws = parts
     else:
         located = _by_offsets(entries, chunk, base)
@@ -151,16 +170,24 @@ def parse_record(chunk: bytes, encoding: str) -> tuple[MarcRecord, list[Issue]]:
         raws = located or parts
 
     fields = _decode_marc8(tags, raws, issues) if encoding == MARC8 else _decode_text(tags, raws, encoding, issues)
-    return MarcRecord(leader, fields), issues
+    return MarcRecord(leader, fields), issues, ""
 
 
-def _directory_matches(entries: list[tuple[str, str, str]]) -> bool:
+def record_from_text(text: str) -> MarcRecord:
+    """The record again from the text ``parse_record_with_text`` gave with it: the same leader and fields."""
+    dir_end = text.find("\x1e", 24)
+    directory = text[24:dir_end]
+    tags = [directory[i : i + 3] for i in range(0, len(directory), 12)]
+    return MarcRecord(text[:24], _split_fields(tags, text[dir_end + 1 :].split("\x1e"), [], False))
+
+
+def _in_order(dtext: str, starts: range) -> bool:
     """With as many entries as fields and their offsets ascending, the i-th entry is the i-th field.
 
     Offsets are fixed-width digits, so comparing them as strings is comparing numbers; checking every length
     and offset as a number cost a third of the parse.
     """
-    offsets = [entry[2] for entry in entries]
+    offsets = [dtext[i + 7 : i + 12] for i in starts]
     return offsets == sorted(offsets)
 
 

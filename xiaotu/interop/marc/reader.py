@@ -25,7 +25,8 @@ from django_stubs_ext import StrOrPromise
 from .bib import BibRecord
 from .charsets import GB18030, MARC8, UTF8, EncodingChoice, choose_encoding, normalise_encoding
 from .formats import CNMARC, MARC21, UNIMARC, choose_format, normalise_format, record_family
-from .iso2709 import RecordError, iter_chunks, leader09_encoding, parse_record, split_embedded
+from .iso2709 import RecordError, iter_chunks, leader09_encoding, parse_record, parse_record_with_text, split_embedded
+from .kept import kept_iso2709
 from .marc21 import map_marc21
 from .marcxml import (
     XmlRecord,
@@ -71,17 +72,26 @@ class MarcFileInfo:
 
 @dataclass(slots=True)
 class ParsedRecord:
-    """A record read from the file: where it was, the record as it stands, what it means, and any repairs."""
+    """A record read from the file: where it was, the record as it stands, what it means, and any repairs.
+
+    ``text`` is the record's decoded ISO 2709 text when its fields are exactly that text (see
+    ``parse_record_with_text``), else ''.
+    """
 
     position: int
     offset: int
     marc: MarcRecord
     bib: BibRecord
     warnings: list[RecordProblem]
+    text: str = ""
 
     def original(self) -> str:
-        """The whole record as MARC-in-JSON, to keep so that export loses nothing (MarcRecord.from_json reads it)."""
+        """The whole record as MARC-in-JSON (MarcRecord.from_json reads it)."""
         return self.marc.to_json()
+
+    def kept(self) -> str:
+        """The whole record in the form the catalogue keeps, so that export loses nothing (see ``kept``)."""
+        return kept_iso2709(self.text) if self.text else self.marc.to_json()
 
 
 def map_record(record: MarcRecord, marc_format: str) -> tuple[BibRecord, list[tuple[str, dict[str, Any]]]]:
@@ -154,13 +164,13 @@ class MarcFile:
                 chunk = chunk[match.start() :]
         encoding = leader09_encoding(chunk[:24].decode("latin-1")) if follow_leader else fixed
         try:
-            record, issues = parse_record(chunk, encoding)
+            record, issues, text = parse_record_with_text(chunk, encoding)
         except RecordError as error:
             return RecordProblem(position, offset, error.code, True, error.params)
         bib, mapped = map_record(record, fmt)
         for code, params in (*issues, *mapped):
             warnings.append(RecordProblem(position, offset, code, False, params))
-        return ParsedRecord(position, offset, record, bib, warnings)
+        return ParsedRecord(position, offset, record, bib, warnings, text)
 
     def _iter_xml(self) -> Iterator[ParsedRecord | RecordProblem]:
         fmt = self.info.format

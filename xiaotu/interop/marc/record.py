@@ -1,10 +1,10 @@
 """A MARC record as it stands in the file — leader and fields in Unicode — and its MARC-in-JSON form.
 
-The original record is kept as MARC-in-JSON (https://github.com/marc4j/marc4j/wiki/MARC-in-JSON-Description,
-read by pymarc's JSONReader): it holds every field, indicator and repeated subfield in order, exactly, as Unicode,
-so an export can re-encode it as UTF-8 or GB18030 and as ISO 2709 or MARCXML. It is produced with one
-``json.dumps`` call, several times faster than building MARCXML, and XML 1.0 cannot carry the control
-characters some records contain.
+MARC-in-JSON (https://github.com/marc4j/marc4j/wiki/MARC-in-JSON-Description, read by pymarc's JSONReader) holds
+every field, indicator and repeated subfield in order, exactly, as Unicode, so an export can re-encode it as UTF-8
+or GB18030 and as ISO 2709 or MARCXML. It is one of the two forms the catalogue keeps originals in (see kept): the
+one for records that did not come cleanly from an ISO 2709 file. It is several times faster to write than
+MARCXML, and XML 1.0 cannot carry the control characters some records contain.
 """
 
 from __future__ import annotations

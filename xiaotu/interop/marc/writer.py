@@ -1,6 +1,6 @@
 """Exporting records as ISO 2709 or MARCXML, CNMARC/UNIMARC or MARC21, in UTF-8 or GB18030.
 
-A record exported into the format it was imported in starts from the kept original (MARC-in-JSON), so
+A record exported into the format it was imported in starts from the kept original (see kept), so
 fields xiaotu does not interpret go out untouched; only the parts the catalogue changed are rebuilt, and the
 copies are always the catalogue's. Into the other format, the record is built from the catalogue's fields
 (see crosswalk). Either way the leader is made valid for the format — UNIMARC leaves leader/09 blank, which
@@ -22,6 +22,7 @@ from .charsets import GB18030, MARC8, UTF8, normalise_encoding
 from .crosswalk import MARC21_GROUPS, UNIMARC_GROUPS, Group
 from .formats import MARC21, normalise_format
 from .iso2709 import RecordError, encode_record
+from .kept import read_kept
 from .marc21 import linkage
 from .marcxml import COLLECTION_END, collection_start, record_to_xml
 from .problems import MarcFileError, RecordProblem
@@ -35,7 +36,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 @dataclass(slots=True)
 class ExportRecord:
     """A catalogue record to export: its current fields and copies (``bib.holdings``), and the original
-    MARC-in-JSON kept at import (``bib.format`` says which format that original is in), if any."""
+    record kept at import, in either kept form (``bib.format`` says which format that original is in), if any."""
 
     bib: BibRecord
     original: str | None = None
@@ -55,7 +56,7 @@ def build_record(item: ExportRecord, *, marc_format: str, encoding: str, entered
     """The MARC record to write for ``item`` in ``marc_format`` and ``encoding``, leader and 100/008 included."""
     bib = item.bib
     groups = MARC21_GROUPS if marc_format == MARC21 else UNIMARC_GROUPS
-    original = MarcRecord.from_json(item.original) if item.original else None
+    original = read_kept(item.original) if item.original else None
     if original is not None and _family(bib.format) == _family(marc_format):
         record = _patch(original, bib, groups, marc_format)
     else:
