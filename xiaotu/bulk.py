@@ -1,9 +1,10 @@
-"""Fast inserts of many rows for imports and generated data: one prepared statement, executemany, ids reserved.
+"""Fast reads and inserts of many rows for imports and generated data: one prepared statement, ids reserved.
 
 Django's bulk_create spends most of its time preparing each value through the field machinery (about 15 µs a
 row for a catalogue record); here each column's converter is chosen once and the driver does the loop.
 Callers run this inside a transaction; on SQLite that transaction holds the write lock, which is what makes
-reading MAX(id) and using the ids after it safe.
+reading MAX(id) and using the ids after it safe. Likewise a `column__in` filter prepares every value through
+the field (about 2 µs each); `rows_in` passes plain strings to the driver.
 """
 
 from __future__ import annotations
@@ -46,6 +47,36 @@ def _remember_last(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return last[1]
 
     return converter
+
+
+def rows_in(
+    model: type[models.Model],
+    select: Sequence[str],
+    column: str,
+    values: Iterable[str],
+    *,
+    where: dict[str, Any],
+    chunk: int = 900,
+) -> list[tuple[Any, ...]]:
+    """Rows (`select` columns) of `model` whose `column` is one of the `values`, and whose `where` columns equal
+    the values given, e.g. ``rows_in(Item, ["barcode"], "barcode", codes, where={"library_id": 3})``.
+
+    Columns are database column names; the values are strings compared as they are. The IN list goes in chunks
+    of `chunk` values, under SQLite's and PostgreSQL's limits on parameters in one statement.
+    """
+    quoted = connection.ops.quote_name
+    table = quoted(model._meta.db_table)
+    conditions = "".join(f"{quoted(name)} = %s AND " for name in where)
+    fixed = list(where.values())
+    wanted = sorted(set(values))
+    head = f"SELECT {', '.join(map(quoted, select))} FROM {table} WHERE {conditions}{quoted(column)} IN "
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), chunk):
+            part = wanted[start : start + chunk]
+            cursor.execute(f"{head}({', '.join(['%s'] * len(part))})", [*fixed, *part])
+            found.extend(cursor.fetchall())
+    return found
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.barcodes import clean_barcode, is_scannable
-from xiaotu.bulk import insert_rows, reserve_ids
+from xiaotu.bulk import insert_rows, reserve_ids, rows_in
 from xiaotu.catalogue.matching import match_key
 from xiaotu.catalogue.models import Item, ItemCategory, Record
 from xiaotu.intake.callnumbers import allocate_call_numbers
@@ -32,8 +32,6 @@ from xiaotu.intake.numbering import take_accession_numbers, take_barcodes
 from xiaotu.pinyin import name_pinyin
 from xiaotu.schools.models import Library, Location
 
-CHUNK = 900  # under SQLite's and PostgreSQL's limits on parameters in one statement
-T = TypeVar("T")
 # progress(phase, done, total): phase "read" counts bytes of the file, "store" counts records written.
 Progress = Callable[[str, int, int], None]
 
@@ -121,28 +119,22 @@ class ImportResult:
     item_ids: list[int] = field(default_factory=list)
 
 
-def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _existing(library: Library, column: str, values: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """Records of the library whose `column` is one of the values: value -> (record id, call number)."""
+    """Records of the library whose `column` is one of the values: value -> (record id, call number), the first
+    record catalogued when several match."""
+    rows = rows_in(Record, ["id", column, "call_number"], column, (v for v in values if v), where=_of(library))
     found: dict[str, tuple[int, str]] = {}
-    wanted = sorted({v for v in values if v})
-    for chunk in _chunks(wanted):
-        rows = Record.objects.filter(library=library, **{f"{column}__in": chunk}).order_by("pk")
-        for pk, value, call_number in rows.values_list("pk", column, "call_number"):
-            found.setdefault(value, (pk, call_number))
+    for pk, value, call_number in sorted(rows):
+        found.setdefault(value, (pk, call_number))
     return found
 
 
 def _taken(library: Library, column: str, values: Iterable[str]) -> set[str]:
-    wanted = sorted({v for v in values if v})
-    taken: set[str] = set()
-    for chunk in _chunks(wanted):
-        taken.update(Item.objects.filter(library=library, **{f"{column}__in": chunk}).values_list(column, flat=True))
-    return taken
+    return {value for (value,) in rows_in(Item, [column], column, (v for v in values if v), where=_of(library))}
+
+
+def _of(library: Library) -> dict[str, Any]:
+    return {"library_id": library.pk}
 
 
 def _record_key(record: IncomingRecord) -> str:
@@ -217,16 +209,18 @@ def _plan_copies(
     for entry in planned:
         if not entry.incoming.copies:
             entry.incoming.copies = [IncomingCopy() for _ in range(_wanted(entry.incoming, options))]
-    copies = [(entry, copy) for entry in planned for copy in entry.incoming.copies]
-    barcodes = Counter(clean_barcode(c.barcode) for _, c in copies if c.barcode)
-    accessions = Counter(c.accession_number.strip() for _, c in copies if c.accession_number)
+    # Each copy with its barcode and accession number as they will be stored.
+    copies = [
+        (entry, copy, clean_barcode(copy.barcode) if copy.barcode else "", copy.accession_number.strip())
+        for entry in planned
+        for copy in entry.incoming.copies
+    ]
+    barcodes = Counter(barcode for _entry, _copy, barcode, _accession in copies if barcode)
+    accessions = Counter(accession for _entry, _copy, _barcode, accession in copies if accession)
     taken_barcodes = _taken(library, "barcode", barcodes)
     taken_accessions = _taken(library, "accession_number", accessions)
     unknown_codes: set[tuple[str, str]] = set()
-    for entry, copy in copies:
-        position = entry.incoming.position
-        barcode = clean_barcode(copy.barcode) if copy.barcode else ""
-        accession = copy.accession_number.strip()
+    for entry, copy, barcode, accession in copies:
         refusal = None
         if barcode and not is_scannable(barcode):
             refusal = ("bad_barcode", _("条码“%(code)s”不能用作条码（太长或含有控制字符）") % {"code": barcode[:40]})
@@ -241,25 +235,27 @@ def _plan_copies(
         elif len(accession) > 32:
             refusal = ("bad_accession", _("登录号“%(code)s”太长") % {"code": accession[:40]})
         if refusal:
-            problems.append(Problem(position, refusal[0], refusal[1]))
+            problems.append(Problem(entry.incoming.position, refusal[0], refusal[1]))
             continue
-        copy_location = locations.get(copy.location_code, location) if copy.location_code else location
-        copy_category = categories.get(copy.category_code, category) if copy.category_code else category
-        for kind, code, known in (
-            ("location", copy.location_code, locations),
-            ("category", copy.category_code, categories),
-        ):
-            if code and code not in known and (kind, code) not in unknown_codes:
-                unknown_codes.add((kind, code))
-                problems.append(
-                    Problem(
-                        position,
-                        f"unknown_{kind}",
-                        _("文件中的代码“%(code)s”在本馆没有对应的%(kind)s，已改用默认值")
-                        % {"code": code, "kind": _("馆藏地点") if kind == "location" else _("流通类型")},
-                        "warning",
+        copy_location, copy_category = location, category
+        if copy.location_code or copy.category_code:
+            copy_location = locations.get(copy.location_code, location) if copy.location_code else location
+            copy_category = categories.get(copy.category_code, category) if copy.category_code else category
+            for kind, code, known in (
+                ("location", copy.location_code, locations),
+                ("category", copy.category_code, categories),
+            ):
+                if code and code not in known and (kind, code) not in unknown_codes:
+                    unknown_codes.add((kind, code))
+                    problems.append(
+                        Problem(
+                            entry.incoming.position,
+                            f"unknown_{kind}",
+                            _("文件中的代码“%(code)s”在本馆没有对应的%(kind)s，已改用默认值")
+                            % {"code": code, "kind": _("馆藏地点") if kind == "location" else _("流通类型")},
+                            "warning",
+                        )
                     )
-                )
         entry.copies.append(
             PlannedCopy(
                 copy=copy,
@@ -285,12 +281,10 @@ def _plan_call_numbers(
         given = entry.incoming.call_number or next((c.call_number for c in entry.incoming.copies if c.call_number), "")
         if given and len(given) <= 64:
             proposals[index] = given.strip()
-    in_use: set[str] = set()
-    wanted = sorted(set(proposals.values()))
-    for chunk in _chunks(wanted):
-        in_use.update(
-            Record.objects.filter(library=library, call_number__in=chunk).values_list("call_number", flat=True)
-        )
+    in_use = {
+        call_number
+        for (call_number,) in rows_in(Record, ["call_number"], "call_number", proposals.values(), where=_of(library))
+    }
     for index, call_number in proposals.items():
         entry = planned[index]
         if call_number in in_use:  # another record already has it, or an earlier record of this file took it
@@ -344,14 +338,14 @@ ITEM_COLUMNS = (
 
 
 def _record_row(
-    pk: int, library: Library, incoming: IncomingRecord, call_number: str, now: dt.datetime
+    pk: int, library_id: int, incoming: IncomingRecord, call_number: str, now: dt.datetime
 ) -> tuple[Any, ...]:
     """The values of one new Record in RECORD_COLUMNS order, cut to the columns' lengths."""
     authors = incoming.authors or ([{"name": incoming.author, "role": ""}] if incoming.author else [])
     year = incoming.pub_year if incoming.pub_year and 0 < incoming.pub_year < 10000 else None
     return (
         pk,
-        library.pk,
+        library_id,
         incoming.title[:500],
         incoming.other_titles,
         incoming.responsibility[:500],
@@ -387,6 +381,41 @@ def _record_id(entry: PlannedRecord) -> int:
     if record_id is None:  # pragma: no cover - every new record was given its id just before
         raise AssertionError("copy planned for a record that was not created")
     return record_id
+
+
+def _item_rows(
+    records: list[PlannedRecord],
+    ids: Iterable[int],
+    library_id: int,
+    acquired_on: dt.date,
+    batch_id: int | None,
+    now: dt.datetime,
+) -> Iterator[tuple[Any, ...]]:
+    """The values of each planned copy in ITEM_COLUMNS order, taking the ids in turn."""
+    next_id = iter(ids).__next__
+    available = Item.Status.AVAILABLE.value
+    for entry in records:
+        if not entry.copies:
+            continue
+        record_id, call_number = _record_id(entry), entry.call_number
+        for planned in entry.copies:
+            copy = planned.copy
+            yield (
+                next_id(),
+                library_id,
+                record_id,
+                planned.barcode,
+                planned.accession_number,
+                _copy_call_number(call_number, copy.call_number),
+                copy.volume[:50],
+                planned.location.id,
+                planned.category.id,
+                available,
+                planned.price,
+                acquired_on,
+                batch_id,
+                now,
+            )
 
 
 def _copy_call_number(record_call_number: str, given: str) -> str:
@@ -438,7 +467,7 @@ def apply_import(
         for entry, pk in zip(new_entries, record_ids, strict=True):
             entry.created_id = pk
         rows = (
-            _record_row(pk, library, e.incoming, e.call_number, at)
+            _record_row(pk, library.pk, e.incoming, e.call_number, at)
             for e, pk in zip(new_entries, record_ids, strict=True)
         )
         insert_rows(Record, RECORD_COLUMNS, rows)
@@ -446,32 +475,9 @@ def apply_import(
             progress("store", len(new_entries), len(new_entries))
 
         acquired_on = batch.received_on if batch else timezone.localtime(at).date()
-        batch_id = batch.pk if batch else None
-        copies_in_order = [(entry, planned) for entry in plan.records for planned in entry.copies]
-        item_ids = reserve_ids(Item, len(copies_in_order))
-        insert_rows(
-            Item,
-            ITEM_COLUMNS,
-            (
-                (
-                    pk,
-                    library.pk,
-                    _record_id(entry),
-                    planned.barcode,
-                    planned.accession_number,
-                    _copy_call_number(entry.call_number, planned.copy.call_number),
-                    planned.copy.volume[:50],
-                    planned.location.pk,
-                    planned.category.pk,
-                    Item.Status.AVAILABLE.value,
-                    planned.price,
-                    acquired_on,
-                    batch_id,
-                    at,
-                )
-                for (entry, planned), pk in zip(copies_in_order, item_ids, strict=True)
-            ),
-        )
+        item_ids = reserve_ids(Item, len(copies))
+        items = _item_rows(plan.records, item_ids, library.pk, acquired_on, batch.pk if batch else None, at)
+        insert_rows(Item, ITEM_COLUMNS, items)
         counts = plan.counts()
         if batch is not None:
             audit_record(library=library, actor=by, action="intake.import", obj=batch, data=counts, at=at)

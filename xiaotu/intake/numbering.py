@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xiaotu.bulk import rows_in
 from xiaotu.catalogue.models import Item
 from xiaotu.intake.models import BarcodeRange, Numbering
 from xiaotu.schools.models import Library
-
-_CHUNK = 900  # parameters per statement, under SQLite's and PostgreSQL's limits
 
 
 class NumberingError(Exception):
@@ -40,13 +39,8 @@ def take_accession_numbers(*, library: Library, count: int) -> list[str]:
         while len(taken) < count:
             want = count - len(taken)
             candidates = [_format(prefix, width, n) for n in range(last + 1, last + 1 + want)]
-            used: set[str] = set()
-            for start in range(0, len(candidates), _CHUNK):
-                used.update(
-                    Item.objects.filter(
-                        library=library, accession_number__in=candidates[start : start + _CHUNK]
-                    ).values_list("accession_number", flat=True)
-                )
+            rows = rows_in(Item, ["accession_number"], "accession_number", candidates, where={"library_id": library.pk})
+            used = {number for (number,) in rows}
             taken.extend(c for c in candidates if c not in used)
             last += want
         numbering.accession_last = last
