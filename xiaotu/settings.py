@@ -131,6 +131,8 @@ TIME_ZONE = os.environ.get("XIAOTU_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_ROOT = DATA_DIR / "media"  # readers' photos; only staff pages serve them, through a view that checks roles
+MEDIA_URL = "media/"
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

@@ -75,7 +75,13 @@ def create_school(*, level: str, today: dt.date) -> School:
         for code, (name, reference_only) in CATEGORIES.items()
     }
     reader_types = {
-        code: ReaderType.objects.create(library=library, code=code, name=name) for code, name in READER_TYPES.items()
+        code: ReaderType.objects.create(
+            library=library,
+            code=code,
+            name=name,
+            kind=ReaderType.Kind.STUDENT if code == "student" else ReaderType.Kind.STAFF,
+        )
+        for code, name in READER_TYPES.items()
     }
     LoanRule.objects.bulk_create(
         LoanRule(

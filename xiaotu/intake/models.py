@@ -197,6 +197,7 @@ class LabelLayout(models.Model):
     class Kind(models.TextChoices):
         SPINE = "spine", _("书标")
         BARCODE = "barcode", _("条码标签")
+        CARD = "card", _("借书证")
 
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="label_layouts")
     kind = models.CharField(_("用途"), max_length=8, choices=Kind.choices)

@@ -12,9 +12,15 @@ from xiaotu.schools.models import Library
 class ReaderType(models.Model):
     """读者类型 — 学生, 教师, 职工…; one axis of the loan rule matrix."""
 
+    class Kind(models.TextChoices):
+        STUDENT = "student", _("学生")
+        STAFF = "staff", _("教职工")
+
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="reader_types")
     code = models.CharField(_("代码"), max_length=32)
     name = models.CharField(_("名称"), max_length=50)
+    # Pupils belong to classes, move up a grade each year and graduate; staff do none of that.
+    kind = models.CharField(_("类别"), max_length=8, choices=Kind.choices, default=Kind.STUDENT)
 
     class Meta:
         verbose_name = _("读者类型")
@@ -57,12 +63,20 @@ class SchoolClass(models.Model):
         related_name="classes",
         verbose_name=_("班主任"),
     )
+    # A class that graduated stays, with its last grade, so its pupils' history keeps its class; it takes no new
+    # pupils and frees its grade and number for the class that moves up into them.
+    active = models.BooleanField(_("在校"), default=True)
+    graduated_on = models.DateField(_("毕业日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("班级")
         verbose_name_plural = _("班级")
         ordering = ["grade__number", "number"]
-        constraints = [models.UniqueConstraint(fields=["grade", "number"], name="class_number_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grade", "number"], condition=models.Q(active=True), name="class_number_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -96,7 +110,13 @@ class Reader(models.Model):
         SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="readers", verbose_name=_("班级")
     )
     student_number = models.CharField(_("学号"), max_length=32, blank=True)
+    student_id = models.CharField(_("学籍号"), max_length=32, blank=True)
+    photo = models.ImageField(_("照片"), upload_to="reader-photos/", blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # When the reader graduated or left: personal data is erased a period after this (Library setting).
+    left_on = models.DateField(_("离校日期"), null=True, blank=True)
+    # Set when the personal data was erased; the row stays so that loans still count, anonymously.
+    erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,3 +133,26 @@ class Reader(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.card_barcode})"
+
+
+class RetiredCard(models.Model):
+    """挂失的借书证 — a card barcode no longer valid: the desk says why, and no reader may be given it again."""
+
+    class Reason(models.TextChoices):
+        LOST = "lost", _("挂失")
+        DAMAGED = "damaged", _("损坏换证")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    barcode = models.CharField(_("原证号"), max_length=32)
+    reader = models.ForeignKey(Reader, on_delete=models.PROTECT, related_name="retired_cards")
+    reason = models.CharField(_("原因"), max_length=16, choices=Reason.choices, default=Reason.LOST)
+    retired_at = models.DateTimeField(_("时间"))
+    retired_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("挂失借书证")
+        verbose_name_plural = _("挂失借书证")
+        constraints = [models.UniqueConstraint(fields=["library", "barcode"], name="retired_card_unique")]
+
+    def __str__(self) -> str:
+        return self.barcode

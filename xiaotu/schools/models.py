@@ -21,6 +21,8 @@ class Library(models.Model):
     level = models.CharField(_("学段"), max_length=16, choices=Level.choices, default=Level.PRIMARY)
     # ISO weekdays (1 = Monday) on which the library is closed every week; single days go in ClosedDay.
     closed_weekdays = models.CharField(_("每周闭馆日"), max_length=7, blank=True, default="67")
+    # Pupils are minors: the personal data of readers who left is erased this long after they left (0: never).
+    reader_retention_days = models.PositiveIntegerField(_("离校读者信息保留天数"), default=365)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
