@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 # Codes are part of the API: change a message freely, never a code.
 MESSAGES: dict[str, Promise] = {
     "reader_not_found": _("没有这个借书证：{barcode}"),
+    "card_reported_lost": _("借书证 {barcode} 已挂失（{reader}），请使用新证"),
     "item_not_found": _("没有这个条码的书：{barcode}"),
     "reader_suspended": _("{reader} 的借书证已暂停使用"),
     "reader_graduated": _("{reader} 已毕业，不能再借书"),
@@ -25,6 +26,7 @@ MESSAGES: dict[str, Promise] = {
     "item_damaged": _("《{title}》破损待修，不能借出"),
     "item_in_repair": _("《{title}》正在修补，不能借出"),
     "item_not_on_loan": _("《{title}》没有借出，无需归还"),
+    "loan_not_open": _("《{title}》的这次借阅已经结束"),
     "renewal_limit_reached": _("《{title}》已续借 {count} 次，不能再续借"),
     "renewal_overdue": _("《{title}》已超期，请先归还，不能续借"),
     "renewal_no_later": _("《{title}》已到本学期最后还书日，不能再续借"),

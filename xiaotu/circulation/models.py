@@ -61,6 +61,8 @@ class Loan(models.Model):
     due_on = models.DateField(_("应还日期"))
     returned_at = models.DateTimeField(_("归还时间"), null=True, blank=True)
     renewals = models.PositiveSmallIntegerField(_("续借次数"), default=0)
+    # Closed because the book was lost (丢失登记), not brought back: returned_at is when the loss was recorded.
+    lost = models.BooleanField(_("丢失"), default=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -10,7 +10,7 @@ from xiaotu.barcodes import MAX_BARCODE, clean_barcode, is_scannable
 from xiaotu.catalogue.models import Item
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.circulation.models import Loan
-from xiaotu.readers.models import Reader
+from xiaotu.readers.models import Reader, RetiredCard
 from xiaotu.schools.models import Library
 
 
@@ -24,6 +24,13 @@ def reader_by_card(*, library: Library, barcode: str) -> Reader:
             .first()
         )
     if reader is None:
+        retired = (
+            RetiredCard.objects.filter(library=library, barcode=code).select_related("reader").first()
+            if is_scannable(code)
+            else None
+        )
+        if retired is not None:
+            raise LoanRefused("card_reported_lost", barcode=code, reader=retired.reader.name)
         raise LoanRefused("reader_not_found", barcode=code[:MAX_BARCODE])
     return reader
 

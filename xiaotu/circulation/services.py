@@ -237,3 +237,32 @@ def renew(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Loan
             at=at,
         )
     return loan
+
+
+def loan_declare_lost(*, loan: Loan, by: User | None, at: dt.datetime | None = None) -> Loan:
+    """丢失登记 — the reader lost the book: the loan closes as lost and the copy is marked lost.
+
+    What the reader owes for it is a matter for compensation (赔偿); this only records the loss, which is what lets
+    a graduating pupil leave and keeps the copy out of the shelf counts.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        _lock_reader(loan.reader_id)
+        item = _lock_item(loan.item)
+        loan = Loan.objects.select_related("reader").get(pk=loan.pk)
+        if loan.returned_at is not None:
+            raise LoanRefused("loan_not_open", title=item.record.title)
+        loan.returned_at, loan.returned_by, loan.lost = at, by, True
+        loan.save(update_fields=["returned_at", "returned_by", "lost"])
+        Item.objects.filter(pk=item.pk).update(status=Item.Status.LOST)
+        item.status = Item.Status.LOST
+        loan.item = item
+        audit_record(
+            library=item.library,
+            actor=by,
+            action="loan.lost",
+            obj=loan,
+            data={"item": item.barcode, "reader": loan.reader.card_barcode},
+            at=at,
+        )
+    return loan

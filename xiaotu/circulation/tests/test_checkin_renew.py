@@ -90,3 +90,18 @@ def test_renewing_the_day_it_was_lent_says_it_is_too_soon(rules, librarian):
     with pytest.raises(LoanRefused) as info:
         renew(item=item, by=librarian, at=MONDAY)
     assert info.value.code == "renewal_too_soon"
+
+
+def test_a_lost_book_closes_the_loan_and_marks_the_copy_lost(rules, librarian):
+    from xiaotu.circulation.services import loan_declare_lost
+
+    item = ItemFactory.create()
+    loan = checkout(reader=ReaderFactory.create(), item=item, by=librarian, at=MONDAY)
+    loan_declare_lost(loan=loan, by=librarian, at=MONDAY + dt.timedelta(days=30))
+    loan.refresh_from_db()
+    item.refresh_from_db()
+    assert loan.lost and loan.returned_at is not None and item.status == Item.Status.LOST
+    assert AuditEvent.objects.filter(action="loan.lost", object_id=loan.pk).exists()
+    with pytest.raises(LoanRefused) as info:
+        loan_declare_lost(loan=loan, by=librarian)
+    assert info.value.code == "loan_not_open"

@@ -30,3 +30,15 @@ def test_reader_search_by_initials_pinyin_name_and_number(library):
     reader = ReaderFactory.create(library=library, name="欧阳娜娜", student_number="20230042")
     for query in ["oynn", "ouyang", "娜娜", "20230042", reader.card_barcode.lower()]:
         assert list(reader_search(library=library, q=query)) == [reader], query
+
+
+def test_a_card_reported_lost_is_refused_with_the_reason(library):
+    from django.utils import timezone
+
+    from xiaotu.readers.models import RetiredCard
+
+    reader = ReaderFactory.create(library=library, name="李华", card_barcode="S000002")
+    RetiredCard.objects.create(library=library, barcode="S000001", reader=reader, retired_at=timezone.now())
+    with pytest.raises(LoanRefused) as info:
+        reader_by_card(library=library, barcode="s000001")
+    assert info.value.code == "card_reported_lost" and "李华" in info.value.message
