@@ -14,6 +14,7 @@ urlpatterns = [
     path("desk/", include("xiaotu.circulation.urls")),
     path("intake/", include("xiaotu.intake.urls")),
     path("catalogue/", include("xiaotu.catalogue.urls")),
+    path("readers/", include("xiaotu.readers.urls")),
     path("printing/", include("xiaotu.printing.urls")),
     path("settings/loan-rules/", include(rules_urlpatterns)),
     path("settings/remote-catalogues/", include(remote_urlpatterns)),

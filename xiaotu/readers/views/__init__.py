@@ -1,0 +1,1 @@
+"""Reader pages, one module per task: people (lists, records, cards, privacy), roster (imports), year (promotion)."""
