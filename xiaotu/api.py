@@ -15,7 +15,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from ninja import NinjaAPI, Router
 from ninja.errors import HttpError, ValidationError
 
@@ -98,7 +98,8 @@ def _field_error(error: dict[str, Any]) -> dict[str, str]:
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [_field_error(error) for error in exc.errors]
-    summary = "；".join(f"{e['field']}：{e['message']}" for e in errors[:5])
+    colon, semicolon = pgettext("label separator", "："), pgettext("list separator", "；")
+    summary = semicolon.join(f"{e['field']}{colon}{e['message']}" for e in errors[:5])
     return error_response(
         request, 422, "invalid_input", _("请求数据有误：%(errors)s") % {"errors": summary}, errors=errors
     )

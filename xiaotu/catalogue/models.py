@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiaotu.schools.models import Library, Location
 
@@ -84,7 +85,7 @@ class Item(models.Model):
 
     class Status(models.TextChoices):
         AVAILABLE = "available", _("在架")
-        ON_LOAN = "on_loan", _("借出")
+        ON_LOAN = "on_loan", pgettext_lazy("item status", "借出")
         LOST = "lost", _("丢失")
         DAMAGED = "damaged", _("破损待修")
         REPAIR = "repair", _("修补中")

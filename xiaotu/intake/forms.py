@@ -254,7 +254,7 @@ class ExportForm(forms.Form):
     )
     container = forms.ChoiceField(
         label=_("文件类型"),
-        choices=[(ISO2709, _("ISO 2709（.mrc / .iso）")), (MARCXML, "MARCXML（.xml）")],
+        choices=[(ISO2709, _("ISO 2709（.mrc / .iso）")), (MARCXML, _("MARCXML（.xml）"))],
         initial=ISO2709,
         widget=forms.RadioSelect,
     )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
@@ -256,7 +257,8 @@ def _batch_summary(job: ImportJob) -> str:
     parts = [new.get("received_on", ""), str(Batch.Source(new.get("source") or Batch.Source.PURCHASE).label)]
     parts += [new.get("vendor", ""), new.get("invoice_number", "")]
     number = new.get("number") or _("自动编号")
-    return _("新建批次 %(number)s：%(details)s") % {"number": number, "details": "，".join(p for p in parts if p)}
+    details = pgettext("list separator", "，").join(p for p in parts if p)
+    return _("新建批次 %(number)s：%(details)s") % {"number": number, "details": details}
 
 
 @role_required(*LIBRARY_WORK)

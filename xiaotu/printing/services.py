@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
@@ -138,7 +139,7 @@ def labels_pdf(
     if kind == SPINE:
         unnumbered = [item for item in items if not (item.call_number or item.record.call_number)]
         if unnumbered:
-            shown = "、".join(item.barcode for item in unnumbered[:10])
+            shown = pgettext("list separator", "、").join(item.barcode for item in unnumbered[:10])
             raise LabelError(
                 _(
                     "有 %(n)d 册还没有索书号（%(barcodes)s），印不出书标："
