@@ -58,6 +58,16 @@ def _fresh_short_caches():
     forget_all()
 
 
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    """The locale middleware leaves a request's language active in the thread: an English page must not turn the
+    next test's messages English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def browser_page():
     """A Playwright page in Debian's Chromium (see xiaotu/testing/browser.py)."""
