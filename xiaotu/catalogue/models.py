@@ -91,7 +91,8 @@ class Item(models.Model):
         REPAIR = "repair", _("修补中")
         WITHDRAWN = "withdrawn", _("已注销")
 
-    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="items")
+    # No index of its own: every index of the table below starts with the library.
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="items", db_index=False)
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
     barcode = models.CharField(_("条码"), max_length=32)
     accession_number = models.CharField(_("登录号"), max_length=32)
