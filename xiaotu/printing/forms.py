@@ -22,8 +22,12 @@ MAX_START = 500
 class LabelForm(forms.Form):
     """打印标签 — spine or barcode labels for a batch, an accession-number range or the copies ticked on a list."""
 
+    # 借书证 are printed from the reader pages (readers:card_print).
     kind = forms.ChoiceField(
-        label=_("标签"), choices=LabelLayout.Kind.choices, widget=forms.RadioSelect, initial=LabelLayout.Kind.SPINE
+        label=_("标签"),
+        choices=[(k.value, k.label) for k in (LabelLayout.Kind.SPINE, LabelLayout.Kind.BARCODE)],
+        widget=forms.RadioSelect,
+        initial=LabelLayout.Kind.SPINE,
     )
     source = forms.ChoiceField(label=_("打印哪些册"), choices=SOURCES, widget=forms.RadioSelect, initial="batch")
     batch = forms.ModelChoiceField(

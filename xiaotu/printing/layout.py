@@ -180,4 +180,16 @@ PRESETS: dict[str, SheetLayout] = {
     "a4-3x8": SheetLayout(70.0, 37.0, rows=8, columns=3, margin_top=0.5, title=_("A4 标签纸 3×8（24 格，70×37 毫米）")),
     "roll-40x30": SheetLayout.for_roll(40.0, 30.0, title=_("卷筒标签 40×30 毫米")),
     "roll-50x30": SheetLayout.for_roll(50.0, 30.0, title=_("卷筒标签 50×30 毫米")),
+    # 借书证: CR80 cards (85.6×54 mm, the size of a bank card). A preset is a card preset when "card" is in its key.
+    "a4-card-2x5": SheetLayout(
+        85.6,
+        54.0,
+        rows=5,
+        columns=2,
+        margin_top=13.5,
+        margin_left=14.4,
+        gap_x=10.0,
+        title=_("A4 借书证纸 2×5（10 张，85.6×54 毫米）"),
+    ),
+    "roll-card-85.6x54": SheetLayout.for_roll(85.6, 54.0, title=_("证卡打印机 85.6×54 毫米（每页一张）")),
 }

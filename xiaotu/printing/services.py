@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.catalogue.models import Item
 from xiaotu.intake.models import Batch, LabelLayout
+from xiaotu.printing.cards import LibraryCard, cards_pdf
 from xiaotu.printing.labels import (
     BarcodeLabel,
     LabelError,
@@ -27,10 +29,12 @@ from xiaotu.printing.labels import (
     spine_labels_pdf,
 )
 from xiaotu.printing.layout import PRESETS, LayoutError, SheetLayout
+from xiaotu.readers.models import Reader
 from xiaotu.schools.models import Library
 
 SPINE = LabelLayout.Kind.SPINE
 BARCODE = LabelLayout.Kind.BARCODE
+CARD = LabelLayout.Kind.CARD
 LAYOUT_FIELDS = (
     "name", "kind", "label_width", "label_height", "rows", "columns", "page_width", "page_height", "margin_top",
     "margin_left", "gap_x", "gap_y", "offset_x", "offset_y", "roll", "is_default",
@@ -56,6 +60,8 @@ def sheet_layout(layout: LabelLayout) -> SheetLayout:
 
 
 def preset_kind(key: str) -> str:
+    if "card" in key:
+        return CARD
     return SPINE if "spine" in key else BARCODE
 
 
@@ -75,6 +81,16 @@ def layout_options(*, library: Library) -> list[LayoutOption]:
     options = [LayoutOption(f"layout:{lay.pk}", lay.name, lay.kind, lay.is_default) for lay in own]
     options += [LayoutOption(f"preset:{key}", str(preset.title), preset_kind(key)) for key, preset in PRESETS.items()]
     return options
+
+
+def label_options(*, library: Library) -> list[LayoutOption]:
+    """The sheets the label page offers: spine and barcode label stock, not card stock."""
+    return [option for option in layout_options(library=library) if option.kind != CARD]
+
+
+def card_options(*, library: Library) -> list[LayoutOption]:
+    """The card stock the card page offers: the library's own (its default first), then the presets."""
+    return [option for option in layout_options(library=library) if option.kind == CARD]
 
 
 def default_layout(*, library: Library, kind: str) -> str:
@@ -156,9 +172,40 @@ def labels_pdf(
     return barcode_labels_pdf(barcodes, layout, school_name=school_name or None, skip=skip)
 
 
+def reader_cards_pdf(
+    *, readers: Sequence[Reader], layout: SheetLayout, start: int = 1, school_name: str = "", show_photo: bool = True
+) -> bytes:
+    """借书证 for the readers: name, class (or type, for staff), card number as Code 128, and the photo when asked."""
+    if not readers:
+        raise LabelError(_("没有找到要打印借书证的读者。"))
+    cards = [
+        LibraryCard(
+            reader.card_barcode,
+            reader.name,
+            line=reader.school_class.name if reader.school_class else reader.reader_type.name,
+            line_label=_("班级") if reader.school_class else _("类型"),
+            photo=_photo_path(reader) if show_photo else None,
+        )
+        for reader in readers
+    ]
+    return cards_pdf(cards, layout, school_name=school_name, show_photo=show_photo, skip=start - 1)
+
+
+def _photo_path(reader: Reader) -> Path | None:
+    if not reader.photo:
+        return None
+    try:
+        return Path(reader.photo.path)
+    except (NotImplementedError, ValueError):  # a storage without local files, a name outside MEDIA_ROOT
+        return None
+
+
 def sample_sheet_pdf(*, layout: SheetLayout, kind: str, school_name: str = "") -> bytes:
     """试印: one sheet (three labels of a roll) of sample labels with their outlines, to line a printer up."""
     count = 3 if layout.roll else min(layout.labels_per_page, 200)
+    if kind == CARD:
+        cards = [LibraryCard(f"{n + 1:08d}", _("读者姓名"), _("班级")) for n in range(count)]
+        return cards_pdf(cards, layout, school_name=school_name, show_photo=True, outline=True)
     if kind == SPINE:
         samples = [SpineLabel(f"I287.{(n % 9) + 1}/{n + 1}") for n in range(count)]
         return spine_labels_pdf(samples, layout, school_name=school_name or None, outline=True)

@@ -56,9 +56,9 @@ def labels(request: HttpRequest) -> HttpResponse:
     _user, library = _staff(request)
     source = request.POST if request.method == "POST" else request.GET
     selection = item_ids(source.getlist("item"))
-    options = services.layout_options(library=library)
+    options = services.label_options(library=library)
     kind = str(source.get("kind", ""))
-    kind = kind if kind in LabelLayout.Kind.values else str(LabelLayout.Kind.SPINE)
+    kind = kind if kind in (LabelLayout.Kind.SPINE, LabelLayout.Kind.BARCODE) else str(LabelLayout.Kind.SPINE)
     initial: dict[str, Any] = {
         "kind": kind,
         "source": "selection" if selection else "batch",
