@@ -15,6 +15,7 @@ MESSAGES: dict[str, Promise] = {
     "reader_suspended": _("{reader} 的借书证已暂停使用"),
     "reader_graduated": _("{reader} 已毕业，不能再借书"),
     "reader_left": _("{reader} 已离校，不能再借书"),
+    "reader_graduating": _("{reader} 所在班级已毕业，请先还清图书、办理离校，不能再借书"),
     "reader_has_overdue": _("{reader} 有 {count} 本书已超期，请先归还再借"),
     "reader_limit_reached": _("{reader} 已借 {count} 本，达到上限 {limit} 本"),
     "category_limit_reached": _("{reader} 已借{category} {count} 本，达到上限 {limit} 本"),

@@ -159,3 +159,10 @@ def test_refuses_books_in_repair(rules, librarian):
         item=ItemFactory.create(status=Item.Status.REPAIR),
         by=librarian,
     )
+
+
+def test_a_pupil_of_a_graduated_class_may_only_return_books(rules, librarian):
+    reader = ReaderFactory.create()
+    reader.school_class.active = False
+    reader.school_class.save()
+    refused("reader_graduating", reader=reader, item=ItemFactory.create(), by=librarian)
