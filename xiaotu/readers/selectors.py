@@ -96,8 +96,8 @@ def reader_rows(
     reader_type: ReaderType | None = None,
     status: str = "",
 ) -> QuerySet[Reader]:
-    """读者名单 — ``readers`` (see readers_visible_to) narrowed by a search and the filters, class by class in 学号
-    order (staff, who have no class, last), ready to be paged."""
+    """读者名单 — ``readers`` (see readers_visible_to) narrowed by a search and the filters: readers in school first,
+    class by class in 学号 order (staff, who have no class, after the pupils), then those who left; ready to be paged."""
     rows = readers.select_related("reader_type", "school_class", "school_class__grade")
     if q.strip():
         rows = rows.filter(reader_match(q))
@@ -109,7 +109,9 @@ def reader_rows(
         rows = rows.filter(reader_type=reader_type)
     if status:
         rows = rows.filter(status=status)
+    in_school = Case(When(status__in=LIST_STATUSES, then=Value(0)), default=Value(1))
     return rows.order_by(
+        in_school,
         F("school_class__grade__number").asc(nulls_last=True),
         F("school_class__number").asc(nulls_last=True),
         "student_number",

@@ -114,11 +114,15 @@ def test_another_librarys_readers_are_not_found(client, school):
 # -- the list ---------------------------------------------------------------------------------------------------------
 
 
-def test_the_list_goes_class_by_class_staff_last(client, school):
+def test_the_list_goes_class_by_class_staff_after_pupils_leavers_last(client, school):
+    graduate = ReaderFactory.create(
+        library=school.library, name="赵毕业", card_barcode="G1", student_number="20170101", school_class=school.other
+    )
+    Reader.objects.filter(pk=graduate.pk).update(status=Reader.Status.GRADUATED)
     client.force_login(school.librarian)
     response = client.get(LIST)
     assert response.status_code == 200
-    assert names(response) == ["李华", "张小明", "王老师"]
+    assert names(response) == ["李华", "张小明", "王老师", "赵毕业"]
 
 
 @pytest.mark.parametrize(
