@@ -96,8 +96,9 @@ def reader_rows(
     reader_type: ReaderType | None = None,
     status: str = "",
 ) -> QuerySet[Reader]:
-    """读者名单 — ``readers`` (see readers_visible_to) narrowed by a search and the filters: readers in school first,
-    class by class in 学号 order (staff, who have no class, after the pupils), then those who left; ready to be paged."""
+    """读者名单 — ``readers`` (see readers_visible_to) narrowed by a search and the filters: readers in school
+    first, class by class in 学号 order (staff, who have no class, after the pupils), then those who left; ready to
+    be paged."""
     rows = readers.select_related("reader_type", "school_class", "school_class__grade")
     if q.strip():
         rows = rows.filter(reader_match(q))
