@@ -114,15 +114,30 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quoted(meta.db_table)} ({column_sql}) VALUES ({placeholders})"
     convert = [(i, c) for i, c in enumerate(converters) if c is not None]
-    written = 0
-    batch: list[Sequence[Any]] = []
-    with connection.cursor() as cursor:
+
+    def converted() -> Iterator[Sequence[Any]]:
         for row in rows:
             if convert:
                 values = list(row)
                 for index, converter in convert:
                     values[index] = converter(values[index])
                 row = values
+            yield row
+
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: executemany sends one INSERT a row (pipelined, but each row's values quoted into the SQL
+            # by Django's client-side cursor), about four times slower for an import's copies.
+            # Errors as Django's own (IntegrityError…), as executemany would raise them.
+            copy_sql = f"COPY {quoted(meta.db_table)} ({column_sql}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+                for row in converted():
+                    copy.write_row(row)
+                    written += 1
+            return written
+        batch: list[Sequence[Any]] = []
+        for row in converted():
             batch.append(row)
             if len(batch) >= CHUNK:
                 cursor.executemany(sql, batch)

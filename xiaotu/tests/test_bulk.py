@@ -1,14 +1,18 @@
-"""Bulk helpers for imports: rows whose column is one of many values, and pausing the garbage collector."""
+"""Bulk helpers for imports: inserting rows, rows whose column is one of many values, pausing the collector."""
 
 from __future__ import annotations
 
 import gc
 import weakref
+from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from xiaotu.bulk import paused_gc, rows_in
-from xiaotu.catalogue.models import Item
+from xiaotu.bulk import insert_rows, paused_gc, rows_in
+from xiaotu.catalogue.models import Item, Record
 from xiaotu.testing.factories import ItemFactory, LibraryFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +57,24 @@ def test_a_cycle_made_while_collection_was_paused_is_still_freed():
     gc.collect()
 
     assert watch() is None
+
+
+def test_insert_rows_writes_every_value_and_a_clash_is_an_integrity_error():
+    """The rows arrive as given (JSON, decimals, dates); a taken barcode fails as Django's IntegrityError."""
+    library = LibraryFactory.create()
+    item = ItemFactory.create(library=library)
+    now = timezone.now()
+    record: dict[str, Any] = {field.attname: "" for field in Record._meta.concrete_fields}
+    record.update(id=item.record_id + 1, library_id=library.pk, title="草房子", pub_year=None, price=Decimal("25.80"))
+    record.update(authors=[{"name": "曹文轩", "role": "著"}], other_titles=[], other_isbns=[], subjects=["儿童小说"])
+    record.update(created_at=now, updated_at=now)
+
+    assert insert_rows(Record, list(record), [list(record.values())]) == 1
+
+    written = Record.objects.get(pk=item.record_id + 1)
+    assert (written.title, written.price, written.subjects) == ("草房子", Decimal("25.80"), ["儿童小说"])
+    assert written.authors == [{"name": "曹文轩", "role": "著"}] and written.created_at == now
+    copy = {field.attname: getattr(item, field.attname) for field in Item._meta.concrete_fields}
+    copy.update(id=item.pk + 1, accession_number="other", acquired_on=now.date())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Item, list(copy), [list(copy.values())])
