@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from xiaotu.barcodes import MAX_BARCODE, clean_barcode, is_scannable
 from xiaotu.catalogue.models import Item
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.circulation.models import Loan
 from xiaotu.readers.models import Reader, RetiredCard
+from xiaotu.readers.selectors import reader_match
 from xiaotu.schools.models import Library
 
 
@@ -71,21 +72,12 @@ def overdue_count(reader: Reader, today: dt.date) -> int:
 
 
 def reader_search(*, library: Library, q: str, limit: int = 20) -> QuerySet[Reader]:
-    """By card or student number (exact), 拼音 initials or full 拼音 (prefix), or part of the name."""
-    q = q.strip()[:50]
-    if not q:
+    """By card, 学号 or 学籍号 (exact), 拼音 initials or full 拼音 (prefix), or part of the name (reader_match)."""
+    if not q.strip():
         return Reader.objects.none()
-    lowered = q.lower().replace(" ", "")
-    match = (
-        Q(card_barcode=clean_barcode(q))
-        | Q(student_number=q)
-        | Q(name__contains=q)
-        | Q(name_initials__startswith=lowered)
-        | Q(name_pinyin__startswith=lowered)
-    )
     return (
         Reader.objects.filter(library=library)
-        .filter(match)
+        .filter(reader_match(q))
         .select_related("reader_type", "school_class")
         .order_by("name_pinyin", "pk")[:limit]
     )

@@ -107,7 +107,7 @@ def _checkout_locked(*, reader: Reader, item: Item, by: User | None, at: dt.date
         raise LoanRefused("item_not_found", barcode=item.barcode)
     if code := REFUSAL_BY_READER_STATUS.get(Reader.Status(reader.status)):
         raise LoanRefused(code, reader=reader.name)
-    if reader.school_class_id is not None and not reader.school_class.active:
+    if reader.school_class is not None and not reader.school_class.active:
         # 毕业未离校: the class graduated but the pupil still has books out; they may only bring them back.
         raise LoanRefused("reader_graduating", reader=reader.name)
     # The status is kept in step with the loans in the same transactions, so only a copy marked on loan can have an

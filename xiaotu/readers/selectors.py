@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from xiaotu.accounts.models import Role, User
-from xiaotu.accounts.permissions import LIBRARY_WORK
+from xiaotu.accounts.permissions import DESK, LIBRARY_WORK
 from xiaotu.barcodes import clean_barcode
 from xiaotu.circulation.models import Loan
-from xiaotu.circulation.selectors import reader_search
 from xiaotu.readers.models import Grade, Reader, ReaderType, RetiredCard, SchoolClass
 from xiaotu.schools.models import Library
 
@@ -23,15 +22,19 @@ class LoanCounts:
     overdue: int = 0
 
 
-def reader_list(*, library: Library, q: str = "", limit: int = 20) -> list[Reader]:
-    """The readers matching what was typed (see reader_search), or the first in 拼音 order when nothing was."""
+def reader_list(*, readers: QuerySet[Reader], q: str = "", limit: int = 20) -> list[Reader]:
+    """Of `readers`, those matching what was typed (see reader_match), or the first in 拼音 order when nothing was."""
     if q.strip():
-        return list(reader_search(library=library, q=q, limit=limit))
-    return list(
-        Reader.objects.filter(library=library)
-        .select_related("reader_type", "school_class")
-        .order_by("name_pinyin", "pk")[:limit]
-    )
+        readers = readers.filter(reader_match(q))
+    return list(readers.select_related("reader_type", "school_class").order_by("name_pinyin", "pk")[:limit])
+
+
+def readers_for_api(*, user: User, library: Library) -> QuerySet[Reader]:
+    """The readers an API caller may look at: the desk's roles every reader (lending needs it), else as on the
+    reader pages — a 教师 only their own classes' pupils."""
+    if user.library_id == library.pk and user.has_role(*DESK):
+        return Reader.objects.filter(library=library)
+    return readers_visible_to(user=user, library=library)
 
 
 def loan_counts(*, readers: Sequence[Reader], today: dt.date) -> dict[int, LoanCounts]:

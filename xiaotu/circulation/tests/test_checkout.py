@@ -12,7 +12,7 @@ from xiaotu.catalogue.models import Item
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.circulation.models import Loan
 from xiaotu.circulation.services import checkout
-from xiaotu.readers.models import Reader
+from xiaotu.readers.models import Reader, SchoolClass
 from xiaotu.schools.models import ClosedDay, Term
 from xiaotu.testing.factories import ItemCategoryFactory, ItemFactory, LibraryFactory, ReaderFactory
 
@@ -163,6 +163,6 @@ def test_refuses_books_in_repair(rules, librarian):
 
 def test_a_pupil_of_a_graduated_class_may_only_return_books(rules, librarian):
     reader = ReaderFactory.create()
-    reader.school_class.active = False
-    reader.school_class.save()
+    SchoolClass.objects.filter(readers=reader).update(active=False)
+    reader.refresh_from_db()
     refused("reader_graduating", reader=reader, item=ItemFactory.create(), by=librarian)

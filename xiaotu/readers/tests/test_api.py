@@ -10,7 +10,7 @@ from django.utils import timezone
 from xiaotu.accounts.models import Role
 from xiaotu.accounts.services import api_token_issue
 from xiaotu.circulation.services import checkin, checkout
-from xiaotu.readers.models import Reader
+from xiaotu.readers.models import Reader, SchoolClass
 from xiaotu.testing.factories import ItemFactory, LibraryFactory, ReaderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,9 +158,10 @@ def test_the_list_costs_two_queries_however_many_readers(rules, get, librarian, 
         assert len(get("readers", limit=100).json()) == 15
 
 
-def test_teachers_may_read(rules, client, library):
+def test_teachers_may_read_their_class(rules, client, library):
     teacher = UserFactory.create(library=library, username="teacher", role=Role.TEACHER)
     reader = ReaderFactory.create()
+    SchoolClass.objects.filter(readers=reader).update(teacher=teacher)
     headers = {"authorization": f"Bearer {api_token_issue(user=teacher)}"}
     assert client.get(f"/api/v1/readers/{reader.card_barcode}", headers=headers).status_code == 200
     assert client.get("/api/v1/readers", headers=headers).status_code == 200
@@ -169,3 +170,23 @@ def test_teachers_may_read(rules, client, library):
 def test_without_a_token_it_is_401(rules, client):
     response = client.get(f"/api/v1/readers/{ReaderFactory.create().card_barcode}")
     assert (response.status_code, response.json()["code"]) == (401, "unauthorized")
+
+
+def test_a_teacher_sees_only_their_own_class_through_the_api(library, client):
+    """Pupils are minors: a 教师's token lists and finds only the pupils of the classes they teach."""
+    from xiaotu.accounts.models import Role
+    from xiaotu.accounts.services import api_token_issue
+    from xiaotu.testing.factories import ReaderFactory, SchoolClassFactory, UserFactory
+
+    teacher = UserFactory.create(library=library, username="banzhuren", role=Role.TEACHER)
+    mine = SchoolClassFactory.create(grade__library=library, number=1, teacher=teacher)
+    other = SchoolClassFactory.create(grade__library=library, number=2)
+    pupil = ReaderFactory.create(library=library, school_class=mine, name="王小明")
+    stranger = ReaderFactory.create(library=library, school_class=other, name="王小红")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_issue(user=teacher)}"}
+
+    listed = client.get("/api/v1/readers?q=王", **auth).json()
+    assert [r["card"] for r in listed] == [pupil.card_barcode]
+    assert client.get(f"/api/v1/readers/{pupil.card_barcode}", **auth).status_code == 200
+    hidden = client.get(f"/api/v1/readers/{stranger.card_barcode}", **auth)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "reader_not_found"
