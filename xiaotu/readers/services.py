@@ -55,19 +55,6 @@ def reader_create(
     return reader
 
 
-def reader_set_status(*, reader: Reader, status: str, by: User | None, at: dt.datetime | None = None) -> Reader:
-    at = at or timezone.now()
-    new = Reader.Status(status)
-    with transaction.atomic():
-        old = reader.status
-        Reader.objects.filter(pk=reader.pk).update(status=new)
-        reader.status = new
-        audit_record(
-            library=reader.library, actor=by, action="reader.status", obj=reader, data={"from": old, "to": new}, at=at
-        )
-    return reader
-
-
 # -- 读者信息: edits by hand, photos --------------------------------------------------------------------------------
 
 
