@@ -63,7 +63,11 @@ class Record(models.Model):
     # Without an ISBN, copies are matched on title + first author + publisher + year (see catalogue.matching).
     match_key = models.CharField(max_length=64, blank=True, db_index=True)
     marc_format = models.CharField(_("MARC 格式"), max_length=8, choices=Format.choices, blank=True, default="")
-    marc = models.TextField(_("原始 MARC 记录"), blank=True, help_text=_("MARC-in-JSON，导出时不丢失任何字段。"))
+    marc = models.TextField(
+        _("原始 MARC 记录"),
+        blank=True,
+        help_text=_("导入时的原始记录（ISO 2709 文本或 MARC-in-JSON），导出时不丢失任何字段。"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
