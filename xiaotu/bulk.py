@@ -126,7 +126,9 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
 
     written = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        small = isinstance(rows, list | tuple) and len(rows) <= 16
+        if connection.vendor == "postgresql" and not small:
+            # A few rows (an audit entry, a loan) go as plain INSERTs: COPY costs extra round trips to set up.
             # COPY: executemany sends one INSERT a row (pipelined, but each row's values quoted into the SQL
             # by Django's client-side cursor), about four times slower for an import's copies.
             # Errors as Django's own (IntegrityError…), as executemany would raise them.

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from xiaotu.accounts.models import ApiToken, AuditEvent, User
+from xiaotu.bulk import insert_rows, reserve_ids
 from xiaotu.schools.models import Library
 from xiaotu.short_cache import ShortCache
 
@@ -21,16 +22,24 @@ TOKEN_PREFIX = "xt_"
 def audit_record(
     *, library: Library, actor: User | None, action: str, obj: models.Model, data: dict[str, Any], at: dt.datetime
 ) -> AuditEvent:
-    """Write one audit row; callers do this inside the transaction of the change itself."""
-    return AuditEvent.objects.create(
-        library=library,
-        at=at,
-        actor=actor,
-        action=action,
-        object_type=obj._meta.model_name or type(obj).__name__.lower(),
-        object_id=obj.pk,
-        data=data,
+    """Write one audit row; callers do this inside the transaction of the change itself.
+
+    Written with a prepared INSERT rather than Model.objects.create: every desk scan writes one, and building the
+    ORM's INSERT cost more than the scan's own write.
+    """
+    object_type = obj._meta.model_name or type(obj).__name__.lower()
+    actor_id = actor.pk if actor is not None else None
+    (pk,) = reserve_ids(AuditEvent, 1)
+    insert_rows(AuditEvent, AUDIT_COLUMNS, [(pk, library.pk, at, actor_id, action, object_type, obj.pk, data)])
+    event = AuditEvent(
+        library=library, at=at, actor_id=actor_id, action=action, object_type=object_type, object_id=obj.pk, data=data
     )
+    event.pk = pk
+    event._state.adding = False
+    return event
+
+
+AUDIT_COLUMNS = ("id", "library_id", "at", "actor_id", "action", "object_type", "object_id", "data")
 
 
 def token_digest(token: str) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from xiaotu.barcodes import MAX_BARCODE, clean_barcode, is_scannable
 from xiaotu.catalogue.models import Item
+from xiaotu.circulation import desk_sql
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.circulation.models import Loan
 from xiaotu.readers.models import Reader, RetiredCard
@@ -19,11 +21,7 @@ def reader_by_card(*, library: Library, barcode: str) -> Reader:
     code = clean_barcode(barcode)
     reader = None
     if is_scannable(code):
-        reader = (
-            Reader.objects.select_related("reader_type", "school_class")
-            .filter(library=library, card_barcode=code)
-            .first()
-        )
+        reader = desk_sql.reader_by_card(library.pk, code)
     if reader is None:
         retired = (
             RetiredCard.objects.filter(library=library, barcode=code).select_related("reader").first()
@@ -37,14 +35,23 @@ def reader_by_card(*, library: Library, barcode: str) -> Reader:
 
 
 def item_ref_by_barcode(*, library: Library, barcode: str) -> Item:
-    """Just enough of the copy to hand to a service, which reads it again inside its transaction."""
+    """Just enough of the copy to hand to a service, which reads it again inside its transaction.
+
+    One indexed look-up by a prepared statement: every desk scan makes it, and the ORM's query building cost
+    twenty times the look-up itself.
+    """
     code = clean_barcode(barcode)
-    item = None
+    row = None
     if is_scannable(code):
-        item = Item.objects.only("pk", "library_id", "barcode").filter(library=library, barcode=code).first()
-    if item is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_ITEM_BY_BARCODE, [library.pk, code])
+            row = cursor.fetchone()
+    if row is None:
         raise LoanRefused("item_not_found", barcode=code[:MAX_BARCODE])
-    return item
+    return Item.from_db(connection.alias, ["id", "library_id", "barcode"], [row[0], library.pk, code])
+
+
+_ITEM_BY_BARCODE = "SELECT id FROM catalogue_item WHERE library_id = %s AND barcode = %s"
 
 
 def item_by_barcode(*, library: Library, barcode: str) -> Item:
