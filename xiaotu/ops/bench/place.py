@@ -55,7 +55,8 @@ def ensure_database(*, server_url: str, url: str) -> bool:
     from psycopg import sql
 
     name = database_name(url)
-    with psycopg.connect(server_url, autocommit=True) as connection:
+    # Through the maintenance database: the one DATABASE_URL names need not exist (a test run's test_ database).
+    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists:
             return False
@@ -67,7 +68,8 @@ def drop_database(*, server_url: str, url: str) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(server_url, autocommit=True) as connection:
+    # Through the maintenance database: the one DATABASE_URL names need not exist (a test run's test_ database).
+    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database_name(url)))
         )
