@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "xiaotu.intake",
     "xiaotu.readers",
     "xiaotu.circulation",
+    "xiaotu.search",
     "xiaotu.ops",
     "xiaotu.demo",
 ]

@@ -13,6 +13,11 @@ from xiaotu.barcodes import clean_barcode
 from xiaotu.catalogue.models import Item, Record
 from xiaotu.circulation.models import Loan
 from xiaotu.schools.models import Library
+from xiaotu.search.query import parse
+from xiaotu.search.results import Filters
+from xiaotu.search.selectors import ranked_ids
+
+STAFF_SEARCH_RECORDS = 500
 
 
 def item_search(*, library: Library, q: str = "", status: str | None = None, limit: int = 20) -> list[Item]:
@@ -55,7 +60,8 @@ def staff_items(
     location_id: int | None = None,
     batch_id: int | None = None,
 ) -> QuerySet[Item]:
-    """书目检索 for staff: copies whose title, ISBN, call number, barcode or accession number contains `q`.
+    """书目检索 for staff: copies whose title, ISBN, call number, barcode or accession number contains `q`, and
+    copies of the records the catalogue search finds for `q` (its first STAFF_SEARCH_RECORDS).
 
     A plain filter for the staff pages; newest first without `q`, in call-number order with it.
     """
@@ -66,6 +72,8 @@ def staff_items(
             | Q(call_number__icontains=q)
             | Q(barcode__icontains=clean_barcode(q))
             | Q(accession_number__icontains=q)
+            # The catalogue's own search adds what a substring cannot find: 拼音, initials, Traditional characters.
+            | Q(record_id__in=ranked_ids(library, parse(q), Filters(), want=STAFF_SEARCH_RECORDS, public=False))
         )
         digits = "".join(ch for ch in q.upper() if ch.isdigit() or ch == "X")
         if len(digits) >= 4 and len(digits) >= len(q.replace("-", "").replace(" ", "")):

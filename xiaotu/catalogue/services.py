@@ -18,6 +18,10 @@ from xiaotu.catalogue.matching import match_key
 from xiaotu.catalogue.models import Item, ItemCategory, Record
 from xiaotu.pinyin import name_pinyin
 from xiaotu.schools.models import Location
+from xiaotu.search.services import index_records
+
+# A copy's fields that its record's search row carries: shelf (facet), withdrawn (hidden), call number (prefix search).
+INDEXED_ITEM_FIELDS = {"location", "status", "call_number"}
 
 
 def item_create(
@@ -48,6 +52,7 @@ def item_create(
         audit_record(
             library=record.library, actor=by, action="item.create", obj=item, data={"barcode": item.barcode}, at=at
         )
+        index_records(record_ids=[record.pk])
     return item
 
 
@@ -62,6 +67,7 @@ def item_set_status(*, item: Item, status: str, by: User | None, at: dt.datetime
         audit_record(
             library=item.library, actor=by, action="item.status", obj=item, data={"from": old, "to": new}, at=at
         )
+        index_records(record_ids=[item.record_id])
     return item
 
 
@@ -181,6 +187,7 @@ def record_update(
         )
         if "call_number" in changed and old_call_number:
             _follow_call_number(record, old_call_number, by, at)
+        index_records(record_ids=[record.pk])
     return record
 
 
@@ -319,6 +326,8 @@ def item_update(*, item: Item, changes: dict[str, Any], by: User | None, at: dt.
         diff = _item_changes(locked, changes, _holders([locked]).get(locked.pk))
         if diff:
             _write_item(locked, diff, by, at)
+            if set(diff) & INDEXED_ITEM_FIELDS:
+                index_records(record_ids=[locked.record_id])
     return locked
 
 
@@ -359,4 +368,5 @@ def items_update(
         for item, diff in planned:
             if diff:
                 _write_item(item, diff, by, at)
+        index_records(record_ids={item.record_id for item, diff in planned if set(diff) & INDEXED_ITEM_FIELDS})
     return locked

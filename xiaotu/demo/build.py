@@ -19,6 +19,7 @@ from xiaotu.demo.roster import DEFAULT_READERS, GRADES, RosterSize, create_roste
 from xiaotu.demo.school import DEMO_CODE, create_school
 from xiaotu.readers.models import SchoolClass
 from xiaotu.schools.models import Library
+from xiaotu.search.services import reindex_library
 
 DEFAULT_SEED = 2026
 
@@ -118,6 +119,8 @@ def build_demo(
             at=now,
         )
         lap("history")
+        reindex_library(library=school.library)
+        lap("search")
     report.seconds = timings
     return report
 

@@ -31,6 +31,7 @@ from xiaotu.intake.models import Batch
 from xiaotu.intake.numbering import take_accession_numbers, take_barcodes
 from xiaotu.pinyin import name_pinyin
 from xiaotu.schools.models import Library, Location
+from xiaotu.search.services import index_records
 
 # progress(phase, done, total): phase "read" counts bytes of the file, "store" counts records written.
 Progress = Callable[[str, int, int], None]
@@ -478,6 +479,11 @@ def apply_import(
         item_ids = reserve_ids(Item, len(copies))
         items = _item_rows(plan.records, item_ids, library.pk, acquired_on, batch.pk if batch else None, at)
         insert_rows(Item, ITEM_COLUMNS, items)
+        # New records and those that got copies become findable in the same transaction.
+        touched = [e.created_id or e.existing_id for e in plan.records if e.existing_id is None or e.copies]
+        index_records(record_ids=[pk for pk in touched if pk])
+        if progress:
+            progress("index", len(touched), len(touched))
         counts = plan.counts()
         if batch is not None:
             audit_record(library=library, actor=by, action="intake.import", obj=batch, data=counts, at=at)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from xiaotu.ops.bench.circulation import Circulation
 from xiaotu.ops.bench.importing import ImportBench
+from xiaotu.ops.bench.search import SearchBench
 
 
 class Benchmark(Protocol):
@@ -26,4 +27,4 @@ class Benchmark(Protocol):
         ...
 
 
-BENCHMARKS: dict[str, Benchmark] = {bench.name: bench for bench in (Circulation(), ImportBench())}
+BENCHMARKS: dict[str, Benchmark] = {bench.name: bench for bench in (Circulation(), ImportBench(), SearchBench())}

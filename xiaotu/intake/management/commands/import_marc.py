@@ -70,7 +70,11 @@ class Command(BaseCommand):
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn()
         ) as bar:
-            tasks = {"read": bar.add_task(_("读取"), total=None), "store": bar.add_task(_("写入"), total=None)}
+            tasks = {
+                "read": bar.add_task(_("读取"), total=None),
+                "store": bar.add_task(_("写入"), total=None),
+                "index": bar.add_task(_("建立检索"), total=None),
+            }
 
             def progress(phase: str, done: int, total: int) -> None:
                 bar.update(tasks[phase], completed=done, total=total)
