@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xiaotu.readers",
     "xiaotu.circulation",
     "xiaotu.search",
+    "xiaotu.opac",
     "xiaotu.ops",
     "xiaotu.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("catalogue/", include("xiaotu.catalogue.urls")),
     path("readers/", include("xiaotu.readers.urls")),
     path("printing/", include("xiaotu.printing.urls")),
+    path("opac/", include("xiaotu.opac.urls")),
     path("settings/loan-rules/", include(rules_urlpatterns)),
     path("settings/remote-catalogues/", include(remote_urlpatterns)),
     path("settings/label-layouts/", include(layout_urlpatterns)),

@@ -117,6 +117,8 @@ class Reader(models.Model):
     left_on = models.DateField(_("离校日期"), null=True, blank=True)
     # Set when the personal data was erased; the row stays so that loans still count, anonymously.
     erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
+    # OPAC sign-in, hashed with Django's hashers and set only by xiaotu.opac.services; empty: cannot sign in.
+    password = models.CharField(_("公共检索密码"), max_length=128, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
