@@ -81,9 +81,12 @@ def _filter_clauses(filters: Filters, public: bool) -> tuple[list[Clause], list[
 
 def ranked_ids(library: Library, parsed: Parsed, filters: Filters, *, want: int, public: bool = True) -> list[int]:
     """The first `want` matching record ids in rank order."""
-    if parsed.empty or not engines.exists(library.pk):
+    if not engines.exists(library.pk):
         return []
     narrow, hidden = _filter_clauses(filters, public)
+    if parsed.empty:
+        # Browsing without words (a class, a year from the facets) lists that part of the catalogue, newest first.
+        return engines.match(library.pk, narrow, hidden, limit=want, available=filters.available) if narrow else []
     ids: list[int] = []
     earlier: list[Clause] = []
     for clause in tiers(parsed):

@@ -188,3 +188,9 @@ class TestIndexKeptInStep:
         record.delete()
         index_records(record_ids=[record.pk], library_id=library.pk)
         assert _titles(library, "草房子") == []
+
+
+@pytest.mark.django_db
+def test_a_facet_without_words_browses_that_part_of_the_catalogue(library, shelf):
+    assert _titles(library, "", filters=Filters(clc="F")) == ["小狗钱钱"]
+    assert _titles(library, "") == []
