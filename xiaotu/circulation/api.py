@@ -10,7 +10,7 @@ from ninja.responses import Status
 from xiaotu.accounts.api import DESK_WORK, api_caller
 from xiaotu.accounts.schemas import COMMON_ERRORS, ErrorOut
 from xiaotu.circulation import services
-from xiaotu.circulation.schemas import CheckoutIn, ItemIn, LoanOut, loan_out, loan_reader_out
+from xiaotu.circulation.schemas import CheckoutIn, HoldShelfOut, ItemIn, LoanOut, loan_out, loan_reader_out
 from xiaotu.circulation.selectors import item_ref_by_barcode, reader_by_card
 
 router = Router(tags=["circulation"], by_alias=True, auth=DESK_WORK)
@@ -33,7 +33,10 @@ def checkin(request: HttpRequest, payload: ItemIn) -> LoanOut:
     item = item_ref_by_barcode(library=caller.library, barcode=payload.item)
     returned = services.checkin(item=item, by=caller.user)
     loan = returned.loan
-    return loan_out(loan, item=loan.item, reader=loan_reader_out(loan.reader), days_overdue=returned.days_overdue)
+    out = loan_out(loan, item=loan.item, reader=loan_reader_out(loan.reader), days_overdue=returned.days_overdue)
+    if (hold := returned.hold) is not None and hold.pickup_by is not None:
+        out.hold_shelf = HoldShelfOut(reader=loan_reader_out(hold.reader), pickup_by=hold.pickup_by)
+    return out
 
 
 @router.post("/renew", response={200: LoanOut, **REFUSALS}, summary="续借: renew a book on loan")

@@ -20,10 +20,12 @@ from django.utils.translation import gettext_lazy
 from xiaotu.accounts.models import Role, User
 from xiaotu.barcodes import clean_barcode
 from xiaotu.catalogue.models import Item
-from xiaotu.circulation.errors import LoanRefused
-from xiaotu.circulation.models import Loan, LoanCap
+from xiaotu.circulation.errors import REFUSAL_BY_READER_STATUS, LoanRefused
+from xiaotu.circulation.holds import hold_kept_on
+from xiaotu.circulation.inroom import in_room_use_record, just_returned, shelving_record
+from xiaotu.circulation.models import Hold, Loan, LoanCap
 from xiaotu.circulation.selectors import item_by_barcode, open_loans, reader_by_card, reader_search
-from xiaotu.circulation.services import REFUSAL_BY_READER_STATUS, checkin, checkout, renew
+from xiaotu.circulation.services import checkin, checkout, renew
 from xiaotu.readers.models import Reader, SchoolClass
 from xiaotu.schools.models import Library
 
@@ -41,7 +43,7 @@ class Mode(models.TextChoices):
 class Notice:
     """The line at the top of the desk after a scan; `code` is the refusal code when the desk said no."""
 
-    kind: Literal["ok", "warn", "error", "info"]
+    kind: Literal["ok", "warn", "error", "info", "hold"]
     text: str
     code: str = ""
     detail: str = ""
@@ -50,7 +52,7 @@ class Notice:
 
     @property
     def sound(self) -> str:
-        return {"ok": "ok", "warn": "warn", "error": "error"}.get(self.kind, "")
+        return {"ok": "ok", "warn": "warn", "error": "error", "hold": "warn"}.get(self.kind, "")
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,8 @@ def lend(*, library: Library, reader: Reader | None, text: str, by: User) -> Des
 
 
 def _lend_item(*, reader: Reader | None, item: Item, by: User) -> DeskResult:
+    if item.category.reference_only:
+        return _in_room_use(reader=reader, item=item, by=by)
     if reader is None:
         return DeskResult(
             notice=Notice(
@@ -229,6 +233,34 @@ def _lend_item(*, reader: Reader | None, item: Item, by: User) -> DeskResult:
             detail=_("应还日期 %(due)s") % {"due": loan.due_on.isoformat()},
         ),
         panel=reader_panel(reader, highlight=loan.pk),
+    )
+
+
+def _in_room_use(*, reader: Reader | None, item: Item, by: User) -> DeskResult:
+    """工具书、现刊 never leave the room: the scan is counted as a use in the room, with or without a reader."""
+    in_room_use_record(item=item, reader=reader, by=by)
+    return DeskResult(
+        notice=Notice(
+            kind="info",
+            text=_("已记录馆内阅览《%(title)s》") % {"title": item.record.title},
+            code="in_room_use",
+            detail=_("%(category)s仅供馆内阅览，不外借。") % {"category": item.category.name},
+        )
+    )
+
+
+def _hold_notice(hold: Hold, *, title: str, returned_by: str = "") -> Notice:
+    """The return desk's most important message: this copy goes on the hold shelf, not back on the open shelves."""
+    reader = hold.reader
+    who = f"{reader.name}（{reader.school_class}）" if reader.school_class_id else reader.name
+    return Notice(
+        kind="hold",
+        text=_("请放到预约书架：留给 %(reader)s") % {"reader": who},
+        code="hold_trapped",
+        detail=_("已还《%(title)s》，借阅人：%(holder)s") % {"title": title, "holder": returned_by}
+        if returned_by
+        else _("《%(title)s》") % {"title": title},
+        hint=_("保留至 %(date)s，已通知读者。") % {"date": hold.pickup_by.isoformat() if hold.pickup_by else ""},
     )
 
 
@@ -272,10 +304,15 @@ def give_back(*, library: Library, reader: Reader | None, text: str, by: User) -
                     hint=_("还书请扫描图书条码；要为这位读者借书，请按 F2。"),
                 )
             )
+        if refusal.code == "item_not_on_loan":
+            return _not_on_loan(item=item, by=by)
         return DeskResult(notice=_refused(refusal))
     loan = returned.loan
     holder = loan.reader
     where = f"{holder.name}（{holder.school_class}）" if holder.school_class_id else holder.name
+    if returned.hold is not None:
+        notice = _hold_notice(returned.hold, title=item.record.title, returned_by=where)
+        return DeskResult(notice=notice, returns=todays_returns(library=library, by=by))
     notice = Notice(
         kind="warn" if returned.days_overdue else "ok",
         text=_("已还《%(title)s》") % {"title": item.record.title},
@@ -283,6 +320,32 @@ def give_back(*, library: Library, reader: Reader | None, text: str, by: User) -
         late_days=returned.days_overdue,
     )
     return DeskResult(notice=notice, returns=todays_returns(library=library, by=by))
+
+
+def _not_on_loan(*, item: Item, by: User) -> DeskResult:
+    """A book handed in that was not on loan: scanned twice, kept on the hold shelf, or back to the shelf (归架)."""
+    title = item.record.title
+    if kept := hold_kept_on(item):
+        return DeskResult(notice=_hold_notice(kept, title=title))
+    if previous := just_returned(item=item):
+        return DeskResult(
+            notice=Notice(
+                kind="info",
+                text=_("《%(title)s》刚才已经还过了") % {"title": title},
+                code="already_returned",
+                detail=_("借阅人：%(reader)s") % {"reader": previous.reader.name},
+            )
+        )
+    shelving_record(item=item, by=by)
+    status_note = "" if item.status == Item.Status.AVAILABLE else item.get_status_display()
+    return DeskResult(
+        notice=Notice(
+            kind="warn" if status_note else "ok",
+            text=_("《%(title)s》没有借出记录，已记录归架") % {"title": title},
+            code="shelved",
+            hint=_("这册书的状态是「%(status)s」，请交给管理员处理。") % {"status": status_note} if status_note else "",
+        )
+    )
 
 
 def renew_scan(*, library: Library, reader: Reader | None, text: str, by: User) -> DeskResult:

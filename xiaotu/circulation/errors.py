@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from xiaotu.readers.models import Reader
+
 # Codes are part of the API: change a message freely, never a code.
 MESSAGES: dict[str, Promise] = {
     "reader_not_found": _("没有这个借书证：{barcode}"),
@@ -32,6 +34,20 @@ MESSAGES: dict[str, Promise] = {
     "renewal_overdue": _("《{title}》已超期，请先归还，不能续借"),
     "renewal_no_later": _("《{title}》已到本学期最后还书日，不能再续借"),
     "renewal_too_soon": _("《{title}》现在续借不会延后应还日期（{due_on}），请临近到期再续借"),
+    "item_on_hold_shelf": _("《{title}》是为 {holder} 预约保留的书（保留至 {pickup_by}），不能借给别人"),
+    "hold_already_on_loan": _("{reader} 已借有《{title}》，不需要预约"),
+    "hold_duplicate": _("{reader} 已预约《{title}》，不能重复预约"),
+    "hold_limit_reached": _("{reader} 已预约 {count} 种书，达到上限 {limit} 种"),
+    "hold_copy_on_shelf": _("《{title}》书架上有可借的书，请直接借阅，不需要预约"),
+    "hold_not_holdable": _("《{title}》没有可外借的册，不能预约"),
+    "hold_not_active": _("这条预约已经结束（{status}），不能再取消"),
+}
+
+# A reader who may not borrow may not place a hold either: the same refusal for both.
+REFUSAL_BY_READER_STATUS = {
+    Reader.Status.SUSPENDED: "reader_suspended",
+    Reader.Status.GRADUATED: "reader_graduated",
+    Reader.Status.LEFT: "reader_left",
 }
 
 
@@ -49,3 +65,7 @@ class LoanRefused(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+class HoldRefused(LoanRefused):
+    """预约 refused: the same stable codes and messages, so a caller may catch either."""

@@ -201,3 +201,18 @@ class LoanRulesForm(forms.Form):
             for name, messages in self.errors.items()
             for message in messages
         ]
+
+
+class HoldPlaceForm(forms.Form):
+    """预约 at the desk: the reader's card and any copy of the title they want."""
+
+    reader = forms.CharField(label=_("借书证号"), max_length=MAX_SCAN, error_messages={"required": _("请扫描借书证。")})
+    item = forms.CharField(
+        label=_("图书条码（任一册）"), max_length=MAX_SCAN, error_messages={"required": _("请扫描要预约的书的条码。")}
+    )
+
+    def clean_reader(self) -> str:
+        return _printable(self.cleaned_data["reader"])
+
+    def clean_item(self) -> str:
+        return _printable(self.cleaned_data["item"])

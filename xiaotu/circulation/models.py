@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xiaotu.catalogue.models import Item, ItemCategory
+from xiaotu.catalogue.models import Item, ItemCategory, Record
 from xiaotu.readers.models import Reader, ReaderType
 from xiaotu.schools.models import Library
 
@@ -100,3 +100,145 @@ class Loan(models.Model):
     def days_overdue(self, on: dt.date) -> int:
         """Whole days past the due date on the given day (0 when not late)."""
         return max(0, (on - self.due_on).days)
+
+
+class CirculationSettings(models.Model):
+    """流通设置 — one library's numbers for holds, compensation and fines (defaults when the row is missing)."""
+
+    library = models.OneToOneField(Library, on_delete=models.CASCADE, related_name="circulation_settings")
+    hold_pickup_days = models.PositiveSmallIntegerField(_("预约保留天数"), default=7)
+    hold_limit = models.PositiveSmallIntegerField(_("每位读者可预约种数"), default=3)
+
+    class Meta:
+        verbose_name = _("流通设置")
+        verbose_name_plural = _("流通设置")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hold_pickup_days__gte=1), name="settings_pickup_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.library)
+
+
+class Hold(models.Model):
+    """预约 — a reader waits for any copy of a title; a returned copy is kept for them on the hold shelf.
+
+    waiting → ready (a copy assigned, to be fetched by pickup_by) → fulfilled (lent to them), or expired / cancelled.
+    The hold-shelf state lives here, not on the item: the copy itself stays 在架 and only this row says whose it is.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("排队中")
+        READY = "ready", _("已到书，待取")
+        FULFILLED = "fulfilled", _("已借出")
+        EXPIRED = "expired", _("过期未取")
+        CANCELLED = "cancelled", _("已取消")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="holds")
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="holds", verbose_name=_("书目"))
+    reader = models.ForeignKey(Reader, on_delete=models.PROTECT, related_name="holds", verbose_name=_("读者"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.WAITING)
+    placed_at = models.DateTimeField(_("预约时间"))
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="holds", verbose_name=_("保留的册")
+    )
+    ready_at = models.DateTimeField(_("到书时间"), null=True, blank=True)
+    pickup_by = models.DateField(_("保留至"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "record"],
+                condition=models.Q(status__in=["waiting", "ready"]),
+                name="hold_one_active_per_reader_record",
+            ),
+            models.UniqueConstraint(
+                fields=["item"], condition=models.Q(status="ready"), name="hold_one_ready_per_item"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | models.Q(item__isnull=False, pickup_by__isnull=False),
+                name="hold_ready_has_item",
+            ),
+        ]
+        indexes = [
+            # The return desk's one question: who waits first for this title?
+            models.Index(
+                fields=["record", "placed_at", "id"], condition=models.Q(status="waiting"), name="hold_queue_idx"
+            ),
+            models.Index(fields=["library", "status", "pickup_by"], name="hold_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} → {self.record}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.WAITING, self.Status.READY)
+
+
+class ReaderNotice(models.Model):
+    """读者通知 — something the reader is told (your hold is ready, it expired); the OPAC shows them."""
+
+    class Kind(models.TextChoices):
+        HOLD_READY = "hold_ready", _("预约到书")
+        HOLD_EXPIRED = "hold_expired", _("预约过期")
+        HOLD_CANCELLED = "hold_cancelled", _("预约取消")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    reader = models.ForeignKey(Reader, on_delete=models.CASCADE, related_name="notices", verbose_name=_("读者"))
+    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
+    hold = models.ForeignKey(Hold, on_delete=models.CASCADE, null=True, blank=True, related_name="notices")
+    text = models.CharField(_("内容"), max_length=500)
+    created_at = models.DateTimeField(_("时间"))
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("读者通知")
+        verbose_name_plural = _("读者通知")
+        indexes = [models.Index(fields=["reader", "created_at"], name="notice_reader_idx")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class InRoomUse(models.Model):
+    """馆内阅览 — a reference book or current periodical read in the room: scanned at the desk instead of lent."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="in_room_uses", verbose_name=_("册"))
+    reader = models.ForeignKey(
+        Reader, on_delete=models.PROTECT, null=True, blank=True, related_name="in_room_uses", verbose_name=_("读者")
+    )
+    at = models.DateTimeField(_("时间"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("馆内阅览")
+        verbose_name_plural = _("馆内阅览")
+        indexes = [models.Index(fields=["library", "at"], name="in_room_use_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.at:%Y-%m-%d}"
+
+
+class Shelving(models.Model):
+    """归架 — a book handed in that was not on loan (read in the room, left on a table): put back on the shelf."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="shelvings", verbose_name=_("册"))
+    at = models.DateTimeField(_("时间"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("归架")
+        verbose_name_plural = _("归架")
+        indexes = [models.Index(fields=["library", "at"], name="shelving_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.at:%Y-%m-%d}"

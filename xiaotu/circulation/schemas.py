@@ -43,6 +43,13 @@ class LoanReaderOut(Schema):
     class_: str | None = Field(serialization_alias="class", description="班级; null for staff")
 
 
+class HoldShelfOut(Schema):
+    """预约到书 — the returned copy goes on the hold shelf for this reader, to be fetched by `pickup_by`."""
+
+    reader: LoanReaderOut
+    pickup_by: dt.date
+
+
 class LoanOut(Schema):
     """借阅 — one loan; `days_overdue` counts to its return, or to today while it is open."""
 
@@ -54,6 +61,9 @@ class LoanOut(Schema):
     returned_at: dt.datetime | None
     renewals: int
     days_overdue: int
+    hold_shelf: HoldShelfOut | None = Field(
+        None, description="归还时：这册书需放到预约书架，留给这位读者；没有人预约时为 null"
+    )
 
 
 def loan_reader_out(reader: Reader) -> LoanReaderOut:
@@ -72,4 +82,5 @@ def loan_out(loan: Loan, *, item: Item, reader: LoanReaderOut, days_overdue: int
         returned_at=timezone.localtime(loan.returned_at) if loan.returned_at else None,
         renewals=loan.renewals,
         days_overdue=days_overdue,
+        hold_shelf=None,
     )

@@ -11,9 +11,9 @@ from django.utils import timezone
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.catalogue.models import Item
-from xiaotu.circulation import desk_sql
-from xiaotu.circulation.errors import LoanRefused
-from xiaotu.circulation.models import Loan
+from xiaotu.circulation import desk_sql, holds
+from xiaotu.circulation.errors import REFUSAL_BY_READER_STATUS, LoanRefused
+from xiaotu.circulation.models import Hold, Loan
 from xiaotu.circulation.policy import policy_for
 from xiaotu.readers.models import Reader
 from xiaotu.schools.calendar import due_date
@@ -26,19 +26,15 @@ REFUSAL_BY_ITEM_STATUS = {
     Item.Status.DAMAGED: "item_damaged",
     Item.Status.REPAIR: "item_in_repair",
 }
-REFUSAL_BY_READER_STATUS = {
-    Reader.Status.SUSPENDED: "reader_suspended",
-    Reader.Status.GRADUATED: "reader_graduated",
-    Reader.Status.LEFT: "reader_left",
-}
 
 
 @dataclass(frozen=True)
 class Return:
-    """What the desk says after a return: the closed loan and how late it was."""
+    """What the desk says after a return: the closed loan, how late it was, and the hold it is now kept for."""
 
     loan: Loan
     days_overdue: int
+    hold: Hold | None = None
 
 
 def _local_date(at: dt.datetime) -> dt.date:
@@ -123,6 +119,8 @@ def _checkout_locked(*, reader: Reader, item: Item, by: User | None, at: dt.date
         raise LoanRefused(code, title=title)
     if item.category.reference_only:
         raise LoanRefused("item_reference_only", title=title, category=item.category.name)
+    on_hold = holds.holds_at_checkout(item=item, reader=reader)
+    holds.refuse_if_kept_for_another(on_hold, item=item, reader=reader)
 
     policy = policy_for(reader=reader, item=item)
     today = _local_date(at)
@@ -154,6 +152,7 @@ def _checkout_locked(*, reader: Reader, item: Item, by: User | None, at: dt.date
         data={"item": item.barcode, "reader": reader.card_barcode, "due_on": due_on.isoformat()},
         at=at,
     )
+    holds.fulfil_at_checkout(on_hold, item=item, by=by, at=at)
     return loan
 
 
@@ -190,7 +189,8 @@ def checkin(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Re
             data={"item": item.barcode, "reader": loan.reader.card_barcode, "days_overdue": late},
             at=at,
         )
-    return Return(loan=loan, days_overdue=late)
+        kept_for = holds.trap_on_return(item=item, by=by, at=at)
+    return Return(loan=loan, days_overdue=late, hold=kept_for)
 
 
 def renew(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Loan:

@@ -17,9 +17,10 @@ from xiaotu.accounts.models import AuditEvent, Role
 from xiaotu.accounts.services import api_token_issue
 from xiaotu.catalogue.models import Item
 from xiaotu.circulation import services
-from xiaotu.circulation.errors import MESSAGES
+from xiaotu.circulation.errors import MESSAGES, REFUSAL_BY_READER_STATUS
+from xiaotu.circulation.holds import hold_place
 from xiaotu.circulation.models import Loan
-from xiaotu.circulation.services import REFUSAL_BY_ITEM_STATUS, REFUSAL_BY_READER_STATUS
+from xiaotu.circulation.services import REFUSAL_BY_ITEM_STATUS
 from xiaotu.readers.models import Reader
 from xiaotu.testing.factories import (
     ItemCategoryFactory,
@@ -114,6 +115,23 @@ def test_checkin_answers_with_the_returned_loan_and_days_overdue(rules, api, lib
     assert body["id"] == loan.pk and body["returned_at"] is not None and loan.returned_at is not None
     assert body["days_overdue"] == loan.days_overdue(timezone.localdate()) > 0
     assert Item.objects.get(pk=item.pk).status == Item.Status.AVAILABLE
+
+
+def test_checkin_says_which_reader_the_copy_is_kept_for(rules, api, librarian):
+    """Given a reader waiting for the title, when a copy comes back, then the answer names them and the deadline."""
+    item = ItemFactory.create()
+    services.checkout(reader=ReaderFactory.create(), item=item, by=librarian, at=ago(3))
+    waiting = ReaderFactory.create()
+    hold_place(reader=waiting, record=item.record, by=librarian, at=ago(2))
+    body = api.post("checkin", {"item": item.barcode}).json()
+    assert body["hold_shelf"]["reader"]["card"] == waiting.card_barcode
+    assert body["hold_shelf"]["pickup_by"] > timezone.localdate().isoformat()
+
+
+def test_checkin_with_no_one_waiting_has_no_hold_shelf(rules, api, librarian):
+    item = ItemFactory.create()
+    services.checkout(reader=ReaderFactory.create(), item=item, by=librarian, at=ago(3))
+    assert api.post("checkin", {"item": item.barcode}).json()["hold_shelf"] is None
 
 
 def test_renew_answers_with_the_new_due_date(rules, api, librarian):

@@ -16,7 +16,8 @@ import pytest
 from django.utils import timezone
 
 from xiaotu.accounts.models import Role
-from xiaotu.circulation.models import Loan
+from xiaotu.circulation.holds import hold_place
+from xiaotu.circulation.models import Hold, Loan
 from xiaotu.circulation.services import checkout
 from xiaotu.testing.factories import (
     ItemCategoryFactory,
@@ -122,10 +123,17 @@ def test_a_student_librarian_lends_is_refused_and_takes_books_back(live_server, 
     assert desk.focused() == "scan"
     desk.shot("2-lent")
 
-    # A reference book is refused at once, in words, in red, with the error beep.
+    # A reference book stays in the room: the scan counts a use in the room instead of a loan.
     desk.scan(dictionary.barcode)
-    page.wait_for_selector('#desk-message .notice.error[data-code="item_reference_only"]')
-    assert "《新华字典》是工具书，仅供馆内阅览，不能外借" in desk.notice()
+    page.wait_for_selector('#desk-message .notice[data-code="in_room_use"]')
+    assert "已记录馆内阅览《新华字典》" in desk.notice()
+    assert desk.focused() == "scan"
+    desk.shot("3-in-room")
+
+    # A third ordinary book (two at once is the rule) is refused at once, in words, in red, with the error beep.
+    third = ItemFactory.create(library=reader.library, barcode="T0000103", record=RecordFactory.create(title="小王子"))
+    desk.scan(third.barcode)
+    page.wait_for_selector('#desk-message .notice.error[data-code="category_limit_reached"]')
     page.wait_for_selector('body[data-last-sound="error"]', state="attached")
     assert desk.focused() == "scan"
     desk.shot("3-refused")
@@ -190,3 +198,38 @@ def test_find_a_reader_by_pinyin_move_a_book_with_f8_and_renew_with_alt_r(live_s
     page.wait_for_selector("#desk-reader[value='']", state="attached")
     assert "请扫描借书证" in page.inner_text("#reader-panel")
     assert desk.focused() == "scan"
+
+
+def test_a_return_someone_waits_for_goes_to_the_hold_shelf(live_server, browser_page, school):
+    reader, (first, _second), _dictionary = school
+    waiting = ReaderFactory.create(library=reader.library, name="李华", card_barcode="R000456")
+    checkout(reader=reader, item=first, by=None)
+    hold_place(reader=waiting, record=first.record, by=None)
+    page = browser_page
+    shots = Path(os.environ["XIAOTU_SCREENSHOT_DIR"]) if os.environ.get("XIAOTU_SCREENSHOT_DIR") else None
+    desk = Desk(page, shots)
+    page.goto(f"{live_server.url}/accounts/login/?next=/desk/%3Fmode%3Dreturn")
+    desk.log_in()
+
+    # The return says, louder than a plain return, to put the copy on the hold shelf for 李华.
+    desk.scan(first.barcode)
+    page.wait_for_selector('#desk-message .notice.hold[data-code="hold_trapped"]')
+    desk.idle()
+    assert "请放到预约书架：留给 李华" in desk.notice()
+    desk.shot("5-hold-shelf")
+
+    # Lent to anyone else, the kept copy is refused with the reason.
+    page.keyboard.press("F2")
+    page.wait_for_selector('body[data-mode="lend"]')
+    desk.scan(reader.card_barcode)
+    page.wait_for_selector("#reader-panel .reader-name:has-text('张小明')")
+    desk.scan(first.barcode)
+    page.wait_for_selector('#desk-message .notice.error[data-code="item_on_hold_shelf"]')
+    assert "李华" in desk.notice()
+
+    # To 李华 herself it goes out, and her hold is fulfilled.
+    desk.scan(waiting.card_barcode)
+    page.wait_for_selector("#reader-panel .reader-name:has-text('李华')")
+    desk.scan(first.barcode)
+    page.wait_for_selector("#desk-message .notice.ok:has-text('已借出《西游记》')")
+    assert Hold.objects.get(reader=waiting).status == Hold.Status.FULFILLED

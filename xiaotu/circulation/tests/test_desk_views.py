@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from xiaotu.accounts.models import Role
 from xiaotu.catalogue.models import Item
-from xiaotu.circulation.models import Loan
+from xiaotu.circulation.holds import hold_place
+from xiaotu.circulation.models import InRoomUse, Loan, Shelving
 from xiaotu.circulation.services import checkin, checkout
 from xiaotu.readers.models import Reader
 from xiaotu.testing.factories import (
@@ -115,15 +116,32 @@ def test_a_book_before_any_card_asks_for_the_card(desk):
     assert not Loan.objects.exists()
 
 
-def test_reference_book_is_refused_prominently(desk, library):
-    """A refusal comes back at once as an alert with its code, its Chinese message and the error beep."""
+def test_reference_book_scanned_to_lend_is_recorded_as_read_in_the_room(desk, library):
+    """工具书 never leave the room: the scan lends nothing and counts one in-room use for the reader."""
     reader = ReaderFactory.create()
     reference = ItemCategoryFactory.create(library=library, code="ref")
     item = ItemFactory.create(category=reference, record=RecordFactory.create(title="新华字典"))
     page = scan(desk, item.barcode, reader=reader).content.decode()
-    assert 'role="alert"' in page and 'data-code="item_reference_only"' in page and 'data-sound="error"' in page
-    assert "《新华字典》是工具书，仅供馆内阅览，不能外借" in page
+    assert 'data-code="in_room_use"' in page and "已记录馆内阅览《新华字典》" in page
     assert not Loan.objects.exists()
+    assert InRoomUse.objects.get().reader == reader
+
+
+def test_reference_book_scanned_without_a_reader_is_still_counted(desk, library):
+    reference = ItemCategoryFactory.create(library=library, code="ref")
+    item = ItemFactory.create(category=reference)
+    page = scan(desk, item.barcode).content.decode()
+    assert 'data-code="in_room_use"' in page
+    assert InRoomUse.objects.get().reader is None
+
+
+def test_a_refusal_is_prominent(desk, librarian):
+    """A refusal comes back at once as an alert with its code, its Chinese message and the error beep."""
+    item = ItemFactory.create(record=RecordFactory.create(title="新华字典"))
+    checkout(reader=ReaderFactory.create(name="李华"), item=item, by=librarian)
+    page = scan(desk, item.barcode, reader=ReaderFactory.create()).content.decode()
+    assert 'role="alert"' in page and 'data-code="item_on_loan"' in page and 'data-sound="error"' in page
+    assert "《新华字典》已被 李华 借出" in page
 
 
 def test_category_limit_is_refused_with_the_counts(desk, librarian):
@@ -253,10 +271,38 @@ def test_the_running_list_shows_only_my_returns(desk, librarian):
     assert mine.barcode in returns and theirs.barcode not in returns
 
 
-def test_returning_a_book_not_on_loan_is_refused(desk):
+def test_returning_a_book_not_on_loan_records_a_shelving(desk):
     item = ItemFactory.create(record=RecordFactory.create(title="城南旧事"))
     page = scan(desk, item.barcode, mode="return").content.decode()
-    assert 'data-code="item_not_on_loan"' in page and "《城南旧事》没有借出，无需归还" in page
+    assert 'data-code="shelved"' in page and "《城南旧事》没有借出记录，已记录归架" in page
+    assert Shelving.objects.get().item == item
+
+
+def test_the_same_return_scanned_twice_says_so_and_records_nothing_more(desk, librarian):
+    item = ItemFactory.create(record=RecordFactory.create(title="城南旧事"))
+    checkout(reader=ReaderFactory.create(name="王芳"), item=item, by=librarian)
+    scan(desk, item.barcode, mode="return")
+    page = scan(desk, item.barcode, mode="return").content.decode()
+    assert 'data-code="already_returned"' in page and "王芳" in page
+    assert not Shelving.objects.exists()
+    assert Loan.objects.filter(returned_at__isnull=False).count() == 1
+
+
+def test_a_lost_book_handed_in_is_shelved_with_a_warning(desk):
+    item = ItemFactory.create(status=Item.Status.LOST)
+    page = scan(desk, item.barcode, mode="return").content.decode()
+    assert 'data-code="shelved"' in page and "丢失" in page and "notice warn" in page
+
+
+def test_a_return_for_a_waiting_reader_says_put_it_on_the_hold_shelf(desk, librarian):
+    item = ItemFactory.create(record=RecordFactory.create(title="城南旧事"))
+    checkout(reader=ReaderFactory.create(), item=item, by=librarian)
+    waiting = ReaderFactory.create(name="陈静")
+    hold_place(reader=waiting, record=item.record, by=librarian)
+    page = scan(desk, item.barcode, mode="return").content.decode()
+    assert 'data-code="hold_trapped"' in page and "请放到预约书架：留给 陈静" in page and "notice hold" in page
+    again = scan(desk, item.barcode, mode="return").content.decode()
+    assert 'data-code="hold_trapped"' in again and not Shelving.objects.exists()
 
 
 def test_returning_an_unknown_barcode_is_refused(desk):
