@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from xiaotu.catalogue.models import Item
 from xiaotu.opac import services
-from xiaotu.opac.tests.school import book, build_school
+from xiaotu.opac.tests.school import book, build_school, lend
 from xiaotu.testing.factories import GradeFactory, LibraryFactory
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +205,27 @@ def test_the_pages_speak_english_when_chosen(client, school):
     response = client.get(url("home", school))
 
     assert response.status_code == 200 and 'lang="en"' in response.content.decode()
+
+
+def _queries(client, page: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page).status_code == 200
+    return len(queries)
+
+
+def test_list_pages_cost_the_same_queries_for_two_books_or_twenty(client, school):
+    """Reading list, new arrivals and most borrowed each read their books' shelves in one query."""
+    reading_list = services.reading_list_create(
+        library_id=school.library.pk, title="必读", kind="required", grades=[], by=None
+    )
+    for record in (school.xyj, school.cfz):
+        services.reading_list_add(reading_list=reading_list, record=record, by=None)
+    pages = [url("list", school, pk=reading_list.pk), url("new_arrivals", school), url("popular", school)]
+    before = [_queries(client, page) for page in pages]
+
+    for n in range(18):
+        record = book(school.library, school.reading, title=f"书{n}", call_number=f"I{n}/9")
+        services.reading_list_add(reading_list=reading_list, record=record, by=None)
+        lend(school.other, record.items.get())
+
+    assert [_queries(client, page) for page in pages] == before
