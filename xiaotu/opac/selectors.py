@@ -11,13 +11,16 @@ from dataclasses import dataclass
 
 from django.db.models import Count, DateField, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from xiaotu.catalogue.models import Item, Record
-from xiaotu.circulation.models import Loan
+from xiaotu.circulation.models import Hold, Loan
 from xiaotu.opac.models import ReadingList, ReadingListEntry
 from xiaotu.schools.models import Library
 
 WITHDRAWN = Item.Status.WITHDRAWN
+HELD = "held"
+HELD_LABEL = _("预约保留")
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,20 @@ def _visible_items() -> QuerySet[Item]:
     return Item.objects.exclude(status=WITHDRAWN)
 
 
+def _kept_for_a_hold() -> Exists:
+    """A copy on the hold shelf stays 在架 in the catalogue, but it is not there for anyone else to take."""
+    return Exists(Hold.objects.filter(item=OuterRef("pk"), status=Hold.Status.READY))
+
+
 def copies_by_location(records: Sequence[Record]) -> dict[int, list[ShelfCount]]:
     """Per record, its copies per location (withdrawn ones left out), in one query for a whole page of records."""
     ids = [record.pk for record in records]
     rows = (
         _visible_items()
         .filter(record_id__in=ids)
+        .annotate(kept=_kept_for_a_hold())
         .values("record_id", "location_id", "location__name")
-        .annotate(total=Count("pk"), on_shelf=Count("pk", filter=Q(status=Item.Status.AVAILABLE)))
+        .annotate(total=Count("pk"), on_shelf=Count("pk", filter=Q(status=Item.Status.AVAILABLE, kept=False)))
         .order_by("record_id", "location__name", "location_id")
     )
     counts: dict[int, list[ShelfCount]] = {pk: [] for pk in ids}
@@ -103,6 +112,7 @@ def record_copies(record: Record) -> list[PublicCopy]:
     items = list(
         _visible_items()
         .filter(record=record)
+        .annotate(kept=_kept_for_a_hold())
         .select_related("location")
         .order_by("location__name", "call_number", "volume", "pk")
     )
@@ -116,8 +126,8 @@ def record_copies(record: Record) -> list[PublicCopy]:
             location=item.location.name,
             call_number=item.call_number or record.call_number,
             volume=item.volume,
-            status=item.status,
-            status_label=item.get_status_display(),
+            status=HELD if item.kept else item.status,
+            status_label=str(HELD_LABEL) if item.kept else item.get_status_display(),
             due_on=due.get(item.pk),
         )
         for item in items

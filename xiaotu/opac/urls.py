@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from xiaotu.opac.views import account, manage, public
+from xiaotu.opac.views import account, holds, manage, public
 
 app_name = "opac"
 urlpatterns: list[URLPattern] = [
@@ -25,4 +25,6 @@ urlpatterns: list[URLPattern] = [
     path("<int:library_id>/me/", account.account, name="account"),
     path("<int:library_id>/me/history/", account.history, name="history"),
     path("<int:library_id>/me/loans/<int:loan_id>/renew/", account.renew_loan, name="renew"),
+    path("<int:library_id>/records/<int:pk>/hold/", holds.hold_place, name="hold_place"),
+    path("<int:library_id>/me/holds/<int:hold_id>/cancel/", holds.hold_cancel, name="hold_cancel"),
 ]

@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaotu.circulation.errors import LoanRefused
+from xiaotu.circulation.holds import reader_holds, reader_notices
 from xiaotu.circulation.models import Loan
 from xiaotu.circulation.selectors import open_loans
 from xiaotu.circulation.services import renew
@@ -24,6 +26,14 @@ from xiaotu.opac.views.common import Opac, opac_page
 from xiaotu.readers.selectors import loan_history
 
 HISTORY_PAGE_SIZE = 20
+NOTICES = 5
+
+
+def _next_page(request: HttpRequest, opac: Opac) -> str | None:
+    """Where to go after signing in: only somewhere in this library's OPAC, never another site."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    home = reverse("opac:home", kwargs={"library_id": opac.library.pk})
+    return wanted if wanted.startswith(home) and "//" not in wanted and "\\" not in wanted else None
 
 
 def reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -48,11 +58,12 @@ def sign_in(request: HttpRequest, opac: Opac) -> HttpResponse:
     if opac.reader is not None:
         return redirect("opac:account", library_id=opac.library.pk)
     form = SignInForm(request.POST or None, library=opac.library, request=request)
+    wanted = _next_page(request, opac)
     if request.method == "POST" and form.is_valid() and form.reader is not None:
         signin.sign_in(request, form.reader)
-        return redirect("opac:account", library_id=opac.library.pk)
+        return redirect(wanted or reverse("opac:account", kwargs={"library_id": opac.library.pk}))
     status = 400 if form.errors else 200
-    return render(request, "opac/sign_in.html", {"opac": opac, "form": form}, status=status)
+    return render(request, "opac/sign_in.html", {"opac": opac, "form": form, "next": wanted}, status=status)
 
 
 @require_POST
@@ -66,11 +77,18 @@ def sign_out(request: HttpRequest, opac: Opac) -> HttpResponse:
 @opac_page
 @reader_required
 def account(request: HttpRequest, opac: Opac) -> HttpResponse:
-    """我的借阅 — the books out now, soonest due first, late ones marked; each with its renew button."""
+    """我的借阅 — the books out now, soonest due first, late ones marked, each with its renew button; the reader's
+    holds with their place in the queue; and what the library told them lately."""
     assert opac.reader is not None
     today = timezone.localdate()
     loans = [(loan, loan.days_overdue(today)) for loan in open_loans(opac.reader)]
-    return render(request, "opac/account.html", {"opac": opac, "loans": loans, "today": today})
+    context = {
+        "opac": opac,
+        "loans": loans,
+        "holds": list(reader_holds(opac.reader)),
+        "notices": list(reader_notices(opac.reader, limit=NOTICES)),
+    }
+    return render(request, "opac/account.html", context)
 
 
 @require_GET

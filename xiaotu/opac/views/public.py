@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from xiaotu.catalogue.clc import load_table, normalize_class
-from xiaotu.catalogue.models import Record
+from xiaotu.catalogue.models import Item, Record
 from xiaotu.opac import selectors
 from xiaotu.opac.forms import month_param, page_number, search_params
 from xiaotu.opac.models import ReadingList
@@ -33,6 +33,7 @@ HOME_POPULAR = 10
 POPULAR = 30
 WEEK = dt.timedelta(days=7)
 MONTHS_IN_CHOOSER = 12
+GONE = (Item.Status.LOST, Item.Status.WITHDRAWN)
 
 # Facet keys of SearchResult → the query parameter that narrows by it, and its heading.
 FACETS = [
@@ -172,7 +173,8 @@ def record_page(request: HttpRequest, opac: Opac, pk: int) -> HttpResponse:
         "opac": opac,
         "record": record,
         "copies": copies,
-        "on_shelf": sum(1 for copy in copies if copy.status == "available"),
+        "on_shelf": sum(1 for copy in copies if copy.status == Item.Status.AVAILABLE),
+        "lendable": any(copy.status not in GONE for copy in copies),
         "clc": _clc_caption(record.clc_class),
         "back": request.GET.get("back", "") if request.GET.get("back", "").startswith("?") else "",
     }
