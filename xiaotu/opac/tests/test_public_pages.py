@@ -229,3 +229,13 @@ def test_list_pages_cost_the_same_queries_for_two_books_or_twenty(client, school
         lend(school.other, record.items.get())
 
     assert [_queries(client, page) for page in pages] == before
+
+
+def test_a_class_is_browsed_from_the_home_page_without_words(client, school):
+    book(school.library, school.lending, title="昆虫记", clc_class="Q96", call_number="Q96/1")
+
+    home = client.get(url("home", school)).content.decode()
+    response = client.get(url("search", school) + "?clc=Q")
+
+    assert url("search", school) + "?clc=Q" in home
+    assert [record.title for record in response.context["result"].records] == ["昆虫记"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from xiaotu.catalogue.clc import load_table, normalize_class
+from xiaotu.catalogue.clc.notation import BASIC_LETTERS
 from xiaotu.catalogue.models import Item, Record
 from xiaotu.opac import selectors
 from xiaotu.opac.forms import month_param, page_number, search_params
@@ -43,6 +44,21 @@ FACETS = [
     ("year", "year", _("出版年")),
     ("language", "language", _("语种")),
 ]
+
+
+@dataclass(frozen=True)
+class ClassLink:
+    letter: str
+    name: str
+
+
+def _basic_classes() -> list[ClassLink]:
+    """The 22 basic classes of 中图法, for browsing the shelves by subject from the home page."""
+    table = load_table()
+    return [
+        ClassLink(letter=letter, name=found.name if (found := table.get(letter)) else letter)
+        for letter in BASIC_LETTERS
+    ]
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,7 @@ def home(request: HttpRequest, opac: Opac) -> HttpResponse:
         "arrivals_month": month,
         "lists": selectors.public_reading_lists(library=library),
         "popular": selectors.most_borrowed(library=library, since=timezone.now() - WEEK, limit=HOME_POPULAR),
+        "classes": _basic_classes(),
     }
     return render(request, "opac/home.html", context)
 
@@ -134,7 +151,8 @@ def home(request: HttpRequest, opac: Opac) -> HttpResponse:
 def search_page(request: HttpRequest, opac: Opac) -> HttpResponse:
     """检索结果 — 20 a page, prev/next only: the engine does not count every hit of a common word."""
     params = search_params(request.GET)
-    if not params.q:
+    narrowed = params.filters.clc or params.filters.location_id or params.filters.year or params.filters.language
+    if not params.q and not narrowed:
         return redirect("opac:home", library_id=opac.library.pk)
     result = search(
         library=opac.library, q=params.q, page=params.page, per_page=PER_PAGE, filters=params.filters, public=True
