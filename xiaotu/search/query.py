@@ -82,8 +82,18 @@ def _chinese(run: str) -> Node:
 
 
 def _latin(words: list[str]) -> Node:
-    """Words as written, or as 拼音 (joined up or spaced), or as a title's initials."""
-    ways: list[Node] = [_join(All, [Term(w) for w in words])]
+    """Words as written, or as 拼音 (joined up or spaced), or as a title's initials.
+
+    Several words are looked for side by side (the index holds neighbouring words joined, as it holds 拼音 pairs);
+    anywhere in the record too, unless every word is a 拼音 syllable — "xi you ji" means 西游记, and the syllables
+    one by one would match most of the catalogue at great cost.
+    """
+    ways: list[Node] = []
+    known = tk.pinyin_syllables()
+    if len(words) == 1 or not all(w in known for w in words):
+        ways.append(_join(All, [Term(w) for w in words]))
+    if len(words) > 1:
+        ways.append(_join(All, [Term(a + b) for a, b in itertools.pairwise(words)]))
     joined = "".join(words)
     if joined.isalpha():
         for reading in tk.segment_pinyin(joined):

@@ -88,15 +88,14 @@ def ranked_ids(library: Library, parsed: Parsed, filters: Filters, *, want: int,
         # Browsing without words (a class, a year from the facets) lists that part of the catalogue, newest first.
         return engines.match(library.pk, narrow, hidden, limit=want, available=filters.available) if narrow else []
     ids: list[int] = []
-    earlier: list[Clause] = []
     for clause in tiers(parsed):
-        more = engines.match(
-            library.pk, [clause, *narrow], [*earlier, *hidden], limit=want - len(ids), available=filters.available
-        )
-        ids += more
+        # Every earlier tier returned all its hits (it fell short), so skipping them here is exact, and cheaper
+        # than asking the index for "this but not that", which evaluates the earlier tiers again.
+        more = engines.match(library.pk, [clause, *narrow], hidden, limit=want, available=filters.available)
+        seen = set(ids)
+        ids += [pk for pk in more if pk not in seen][: want - len(ids)]
         if len(ids) >= want:
             break
-        earlier.append(clause)
     return ids
 
 

@@ -18,6 +18,8 @@ from functools import cache, lru_cache
 import opencc
 from pypinyin import lazy_pinyin
 
+# Changes whenever the same text would give other tokens: an index built by another version needs `xiaotu reindex`.
+INDEX_VERSION = 2
 INITIALS_MAX = 8
 TITLE_KEY_MAX = 60
 SUMMARY_MAX = 300
@@ -75,9 +77,14 @@ class Tokens:
         parts = runs(text[:limit] if limit else text)
         sounds: list[str] = []
         starts: list[int] = []
+        words: list[str] = []
         for run in parts:
             if not is_cjk(run):
                 self.add(run)
+                if words:
+                    # Words side by side, joined, as 拼音 pairs are: "a man" is found as typed, cheaply.
+                    self.add(words[-1] + run)
+                words.append(run)
                 continue
             for i, char in enumerate(run):
                 self.add(char)

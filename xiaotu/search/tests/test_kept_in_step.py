@@ -63,6 +63,8 @@ def test_moving_copies_moves_the_location_facet(library, record):
 def test_imported_records_are_found_at_once(library):
     LocationFactory.create(library=library)
     ItemCategoryFactory.create(library=library)
-    marc_import(library=library, source=str(TESTDATA / "marc" / "dp2-cnmarc.utf8.mrc"), options=ImportOptions(), by=None)
+    marc_import(
+        library=library, source=str(TESTDATA / "marc" / "dp2-cnmarc.utf8.mrc"), options=ImportOptions(), by=None
+    )
     found = search(library=library, q="中国", public=False)
     assert found.records, "the imported CNMARC records are searchable in the import's own transaction"

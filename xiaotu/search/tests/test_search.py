@@ -81,6 +81,11 @@ class TestQueries:
         assert _titles(library, "cafe") == ["Café Society"]
         assert _titles(library, "émile") == ["Café Society"]
 
+    def test_english_words_side_by_side_even_when_they_look_like_pinyin(self, library, shelf):
+        _book(library, title="A Man Called Ove", clc_class="I532.45", call_number="I532.45/20", language="eng")
+        assert _titles(library, "a man") == ["A Man Called Ove"]
+        assert _titles(library, "called ove") == ["A Man Called Ove"]
+
     def test_traditional_characters_find_simplified(self, library, shelf):
         assert _titles(library, "西遊記") == ["西游记"]
         assert _titles(library, "十萬個為什麼") == ["十万个为什么"]
