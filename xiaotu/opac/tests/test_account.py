@@ -205,3 +205,10 @@ def test_a_sign_in_holds_only_in_its_own_library(client, school):
     sign_in(client, school)
 
     assert client.get(url("account", elsewhere))["Location"] == url("sign_in", elsewhere)
+
+
+def test_the_readers_pages_are_never_cached_for_the_next_pupil_at_the_computer(client, school):
+    sign_in(client, school)
+
+    for name in ("account", "history"):
+        assert "no-store" in client.get(url(name, school))["Cache-Control"]

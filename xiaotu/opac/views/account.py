@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaotu.circulation.errors import LoanRefused
@@ -50,6 +51,7 @@ def reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapped
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @opac_page
 def sign_in(request: HttpRequest, opac: Opac) -> HttpResponse:
@@ -73,6 +75,7 @@ def sign_out(request: HttpRequest, opac: Opac) -> HttpResponse:
     return redirect("opac:home", library_id=opac.library.pk)
 
 
+@never_cache
 @require_GET
 @opac_page
 @reader_required
@@ -91,6 +94,7 @@ def account(request: HttpRequest, opac: Opac) -> HttpResponse:
     return render(request, "opac/account.html", context)
 
 
+@never_cache
 @require_GET
 @opac_page
 @reader_required
