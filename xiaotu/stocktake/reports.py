@@ -182,7 +182,9 @@ def table_pdf(*, title: str, facts: Sequence[tuple[str, str]], sections: Sequenc
         pairs = [list(facts[i : i + 2]) for i in range(0, len(facts), 2)]
         grid = [[_escape(v) for pair in row for v in pair] + [""] * (4 - 2 * len(row)) for row in pairs]
         table = LongTable(
-            [[Paragraph(text, cell) for text in row] for row in grid], colWidths=[35 * mm, 100 * mm, 35 * mm, 100 * mm]
+            [[Paragraph(text, cell) for text in row] for row in grid],
+            colWidths=[35 * mm, 100 * mm, 35 * mm, 100 * mm],
+            hAlign="LEFT",
         )
         table.setStyle(_style(font, header=False))
         story.append(table)
@@ -194,7 +196,7 @@ def table_pdf(*, title: str, facts: Sequence[tuple[str, str]], sections: Sequenc
         widths = [w * mm for w in section.widths] if section.widths else None
         data = [[Paragraph(_escape(str(v)), cell) for v in section.header]]
         data += [[Paragraph(_escape(str(v)), cell) for v in row] for row in [*section.rows, *_footer(section)]]
-        table = LongTable(data, colWidths=widths, repeatRows=1)
+        table = LongTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
         table.setStyle(_style(font, header=True))
         story.append(table)
     story.append(Spacer(1, 4 * mm))

@@ -85,3 +85,11 @@ def test_only_scanned_books_can_be_restored(shelves, run, librarian):
     Item.objects.filter(pk=item.pk).update(status=Item.Status.LOST)
     with pytest.raises(StocktakeRefused):
         restore_found(stocktake=run.stocktake, item_id=item.pk, by=librarian)
+
+
+def test_marking_copies_lost_leaves_the_search_index_alone(shelves, run, librarian, monkeypatch):
+    """The index keeps only whether a copy is withdrawn: finalising (on the shelf → lost) has nothing to re-index."""
+    calls: list[list[int]] = []
+    monkeypatch.setattr("xiaotu.stocktake.itemstatus.reindex_items", lambda ids, library_id: calls.append(ids))
+    stocktake_finalise(stocktake=run.stocktake, by=librarian)
+    assert calls == []

@@ -102,3 +102,12 @@ def test_proposed_copies_are_no_longer_candidates(shelves, librarian):
     Item.objects.update(status=Item.Status.DAMAGED)
     withdrawal_batch_create(library=shelves.library, items=shelves.fiction[:2], reason="worn", by=librarian)
     assert "I1" not in barcodes(weeding_candidates(library=shelves.library, criteria=Criteria(damaged=True)))
+
+
+def test_an_approved_withdrawal_is_reindexed_for_the_opac(shelves, librarian, admin, monkeypatch):
+    """Given an approved batch, then its copies are handed to the search index, so the OPAC drops them."""
+    calls: list[list[int]] = []
+    monkeypatch.setattr("xiaotu.stocktake.itemstatus.reindex_items", lambda ids, library_id: calls.append(ids))
+    batch = withdrawal_batch_create(library=shelves.library, items=shelves.fiction[:2], reason="worn", by=librarian)
+    withdrawal_batch_approve(batch=batch, by=admin)
+    assert calls == [sorted(item.pk for item in shelves.fiction[:2])]
