@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaotu.catalogue.models import ItemCategory
 from xiaotu.circulation.desk import Mode
-from xiaotu.circulation.models import LoanCap, LoanRule
+from xiaotu.circulation.models import LoanCap, LoanRule, NoticeChannels
 from xiaotu.circulation.rules import LOAN_DAYS, MAX_LOANS, MAX_RENEWALS, MAX_TOTAL, CellKey, RuleCell
 from xiaotu.readers.models import ReaderType
 
@@ -216,3 +216,61 @@ class HoldPlaceForm(forms.Form):
 
     def clean_item(self) -> str:
         return _printable(self.cleaned_data["item"])
+
+
+class NoticeChannelsForm(forms.ModelForm[NoticeChannels]):
+    """通知设置: a blank password keeps the one saved before (it is never shown again)."""
+
+    webhook_url = forms.URLField(label=_("机器人 Webhook 地址"), max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = NoticeChannels
+        fields = [
+            "send_hour",
+            "email_enabled",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
+            "smtp_username",
+            "smtp_password",
+            "from_address",
+            "email_class_teachers",
+            "extra_recipients",
+            "webhook_enabled",
+            "webhook_url",
+            "webhook_format",
+        ]
+        widgets = {
+            "smtp_password": forms.PasswordInput(render_value=False),
+            "extra_recipients": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.saved_password = self.instance.smtp_password
+        self.fields["send_hour"].widget.attrs.update(min=0, max=23)
+
+    def clean_smtp_password(self) -> str:
+        return str(self.cleaned_data.get("smtp_password") or self.saved_password)
+
+    def clean_extra_recipients(self) -> str:
+        text = str(self.cleaned_data.get("extra_recipients") or "")
+        validator = forms.EmailField()
+        for address in NoticeChannels(extra_recipients=text).extra_addresses():
+            try:
+                validator.clean(address)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("「%(address)s」不是有效的电子邮件地址。"), params={"address": address}
+                ) from None
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("email_enabled") and not (data.get("smtp_host") and data.get("from_address")):
+            self.add_error("smtp_host", _("发送电子邮件需要填写 SMTP 服务器和发件人地址。"))
+        if data.get("webhook_enabled") and not data.get("webhook_url"):
+            self.add_error("webhook_url", _("发送到群机器人需要填写 Webhook 地址。"))
+        if (hour := data.get("send_hour")) is not None and hour > 23:
+            self.add_error("send_hour", _("发送时间是 0 到 23 点之间的整点。"))
+        return data

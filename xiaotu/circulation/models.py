@@ -242,3 +242,74 @@ class Shelving(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} @ {self.at:%Y-%m-%d}"
+
+
+class NoticeChannels(models.Model):
+    """通知设置 — where the daily overdue notices by class go: e-mail over the school's SMTP, a chat-group robot."""
+
+    class Security(models.TextChoices):
+        NONE = "none", _("不加密")
+        STARTTLS = "starttls", "STARTTLS"
+        SSL = "ssl", "SSL/TLS"
+
+    class WebhookFormat(models.TextChoices):
+        TEXT = "text", _("文本（企业微信、钉钉通用）")
+        WECOM_MARKDOWN = "wecom_markdown", _("企业微信 Markdown")
+        DINGTALK_MARKDOWN = "dingtalk_markdown", _("钉钉 Markdown")
+
+    library = models.OneToOneField(Library, on_delete=models.CASCADE, related_name="notice_channels")
+    send_hour = models.PositiveSmallIntegerField(_("每天发送时间（点）"), default=8)
+    email_enabled = models.BooleanField(_("发送电子邮件"), default=False)
+    smtp_host = models.CharField(_("SMTP 服务器"), max_length=200, blank=True)
+    smtp_port = models.PositiveIntegerField(_("端口"), default=465)
+    smtp_security = models.CharField(_("加密方式"), max_length=16, choices=Security.choices, default=Security.SSL)
+    smtp_username = models.CharField(_("用户名"), max_length=200, blank=True)
+    # Kept as typed: the job must log in with it. Only administrators see the settings page.
+    smtp_password = models.CharField(_("密码"), max_length=200, blank=True)
+    from_address = models.EmailField(_("发件人地址"), blank=True)
+    email_class_teachers = models.BooleanField(_("发给各班班主任"), default=True)
+    extra_recipients = models.TextField(_("另外抄送"), blank=True, help_text=_("每行一个电子邮件地址，例如教导处。"))
+    webhook_enabled = models.BooleanField(_("发送到群机器人"), default=False)
+    webhook_url = models.URLField(_("机器人 Webhook 地址"), max_length=500, blank=True)
+    webhook_format = models.CharField(
+        _("消息格式"), max_length=24, choices=WebhookFormat.choices, default=WebhookFormat.TEXT
+    )
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+        constraints = [models.CheckConstraint(condition=models.Q(send_hour__lte=23), name="notice_send_hour_valid")]
+
+    def __str__(self) -> str:
+        return str(self.library)
+
+    def extra_addresses(self) -> list[str]:
+        return [line.strip() for line in self.extra_recipients.replace(",", "\n").splitlines() if line.strip()]
+
+
+class NoticeRun(models.Model):
+    """One sending of the overdue notices on one channel: what went out, or why not; at most one success a day."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("电子邮件")
+        WEBHOOK = "webhook", _("群机器人")
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("日期"))
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    ok = models.BooleanField(_("成功"))
+    classes = models.PositiveIntegerField(_("班级数"), default=0)
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("通知发送记录")
+        verbose_name_plural = _("通知发送记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "day", "channel"], condition=models.Q(ok=True), name="notice_run_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiaotu.circulation import hold_views, views
+from xiaotu.circulation import hold_views, notice_views, views
 
 app_name = "circulation"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("holds/", hold_views.holds, name="holds"),
     path("holds/new/", hold_views.hold_new, name="hold_new"),
     path("holds/<int:pk>/cancel/", hold_views.hold_cancel_view, name="hold_cancel"),
+    path("overdue/", notice_views.overdue, name="overdue"),
+    path("overdue/slips.pdf", notice_views.overdue_slips, name="overdue_slips"),
+    path("overdue/send/", notice_views.overdue_send, name="overdue_send"),
+    path("overdue/settings/", notice_views.notice_settings, name="notice_settings"),
 ]
 
 # The loan rule matrix is a setting: xiaotu/urls.py mounts it at /settings/loan-rules/ as `loan_rules:edit`.
