@@ -41,6 +41,11 @@ MESSAGES: dict[str, Promise] = {
     "hold_copy_on_shelf": _("《{title}》书架上有可借的书，请直接借阅，不需要预约"),
     "hold_not_holdable": _("《{title}》没有可外借的册，不能预约"),
     "hold_not_active": _("这条预约已经结束（{status}），不能再取消"),
+    "reader_owes": _("{reader} 有 {amount} 元赔偿或罚款未处理，超过上限 {limit} 元，请先处理再借书"),
+    "compensation_no_price": _("《{title}》没有定价，请填写赔偿金额"),
+    "compensation_no_reader": _("《{title}》没有借阅记录，无法确定由谁赔偿"),
+    "compensation_settled": _("这笔赔偿已经处理过了（{status}）"),
+    "compensation_item_gone": _("《{title}》已登记为{status}，不能再登记损坏"),
 }
 
 # A reader who may not borrow may not place a hold either: the same refusal for both.

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaotu.catalogue.models import ItemCategory
 from xiaotu.circulation.desk import Mode
-from xiaotu.circulation.models import LoanCap, LoanRule, NoticeChannels
+from xiaotu.circulation.models import CirculationSettings, LoanCap, LoanRule, NoticeChannels
 from xiaotu.circulation.rules import LOAN_DAYS, MAX_LOANS, MAX_RENEWALS, MAX_TOTAL, CellKey, RuleCell
 from xiaotu.readers.models import ReaderType
 
@@ -273,4 +273,53 @@ class NoticeChannelsForm(forms.ModelForm[NoticeChannels]):
             self.add_error("webhook_url", _("发送到群机器人需要填写 Webhook 地址。"))
         if (hour := data.get("send_hour")) is not None and hour > 23:
             self.add_error("send_hour", _("发送时间是 0 到 23 点之间的整点。"))
+        return data
+
+
+class CompensationForm(forms.Form):
+    """赔偿登记: the copy, lost or damaged, and a price when the catalogue has none (or the library agrees another)."""
+
+    KINDS = [("lost", _("丢失")), ("damaged", _("损坏"))]
+
+    item = forms.CharField(label=_("图书条码"), max_length=MAX_SCAN, error_messages={"required": _("请扫描图书条码。")})
+    kind = forms.ChoiceField(label=_("类型"), choices=KINDS, error_messages={"invalid_choice": _("请选择丢失或损坏。")})
+    price = forms.DecimalField(
+        label=_("定价（元，可不填）"),
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        error_messages={"invalid": _("定价请填写数字，例如 25.80。"), "min_value": _("定价不能是负数。")},
+    )
+
+    def clean_item(self) -> str:
+        return _printable(self.cleaned_data["item"])
+
+
+class SettleForm(forms.Form):
+    """How a compensation was settled."""
+
+    status = forms.ChoiceField(
+        choices=[("paid", _("已付")), ("waived", _("已减免")), ("replaced", _("已赔书"))],
+        error_messages={"invalid_choice": _("未知的处理方式。"), "required": _("未知的处理方式。")},
+    )
+    note = forms.CharField(required=False, max_length=200, error_messages={"max_length": _("备注最多 200 个字。")})
+
+
+class CirculationSettingsForm(forms.ModelForm[CirculationSettings]):
+    """流通设置: holds, compensation and fines."""
+
+    class Meta:
+        model = CirculationSettings
+        fields = ["hold_pickup_days", "hold_limit", "compensation_factor", "fine_per_day", "owing_limit"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (days := data.get("hold_pickup_days")) is not None and days < 1:
+            self.add_error("hold_pickup_days", _("预约保留天数至少 1 天。"))
+        if (factor := data.get("compensation_factor")) is not None and factor <= 0:
+            self.add_error("compensation_factor", _("赔偿倍数必须大于 0。"))
+        for name in ("fine_per_day", "owing_limit"):
+            if (value := data.get(name)) is not None and value < 0:
+                self.add_error(name, _("不能是负数。"))
         return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -108,12 +109,31 @@ class CirculationSettings(models.Model):
     library = models.OneToOneField(Library, on_delete=models.CASCADE, related_name="circulation_settings")
     hold_pickup_days = models.PositiveSmallIntegerField(_("预约保留天数"), default=7)
     hold_limit = models.PositiveSmallIntegerField(_("每位读者可预约种数"), default=3)
+    compensation_factor = models.DecimalField(
+        _("赔偿倍数"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        help_text=_("丢失或损坏时按定价的几倍赔偿。"),
+    )
+    # Most schools charge nothing for lateness: 0 turns the fine off.
+    fine_per_day = models.DecimalField(_("超期每天罚款（元）"), max_digits=6, decimal_places=2, default=Decimal("0.00"))
+    owing_limit = models.DecimalField(
+        _("欠款上限（元）"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text=_("读者未付的赔偿和罚款超过这个数时，不能再借书。"),
+    )
 
     class Meta:
         verbose_name = _("流通设置")
         verbose_name_plural = _("流通设置")
         constraints = [
             models.CheckConstraint(condition=models.Q(hold_pickup_days__gte=1), name="settings_pickup_days_positive"),
+            models.CheckConstraint(condition=models.Q(compensation_factor__gt=0), name="settings_factor_positive"),
+            models.CheckConstraint(condition=models.Q(fine_per_day__gte=0), name="settings_fine_not_negative"),
+            models.CheckConstraint(condition=models.Q(owing_limit__gte=0), name="settings_limit_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -313,3 +333,53 @@ class NoticeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel}"
+
+
+class Compensation(models.Model):
+    """赔偿 — what a reader owes for a lost or damaged book (price × the library's factor), or a fine for lateness.
+
+    owed → paid (money taken), waived (减免), or replaced (the reader brought a copy of the same book).
+    """
+
+    class Kind(models.TextChoices):
+        LOST = "lost", _("丢失")
+        DAMAGED = "damaged", _("损坏")
+        FINE = "fine", _("超期罚款")
+
+    class Status(models.TextChoices):
+        OWED = "owed", _("未付")
+        PAID = "paid", _("已付")
+        WAIVED = "waived", _("已减免")
+        REPLACED = "replaced", _("已赔书")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    reader = models.ForeignKey(Reader, on_delete=models.PROTECT, related_name="compensations", verbose_name=_("读者"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="compensations", verbose_name=_("册"))
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="compensations")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=8, decimal_places=2)
+    # How the amount was reached, kept because the price and the factor may change later.
+    basis = models.CharField(_("计算方法"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OWED)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    settled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("赔偿")
+        verbose_name_plural = _("赔偿")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="compensation_not_negative")]
+        indexes = [
+            # Every check-out asks what the reader still owes.
+            models.Index(fields=["reader"], condition=models.Q(status="owed"), name="compensation_owed_idx"),
+            models.Index(fields=["library", "status", "created_at"], name="compensation_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} {self.amount}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.catalogue.models import Item
-from xiaotu.circulation import desk_sql, holds
+from xiaotu.circulation import desk_sql, holds, owing
 from xiaotu.circulation.errors import REFUSAL_BY_READER_STATUS, LoanRefused
 from xiaotu.circulation.models import Hold, Loan
 from xiaotu.circulation.policy import policy_for
@@ -105,6 +105,7 @@ def _checkout_locked(*, reader: Reader, item: Item, by: User | None, at: dt.date
     if reader.school_class is not None and not reader.school_class.active:
         # 毕业未离校: the class graduated but the pupil still has books out; they may only bring them back.
         raise LoanRefused("reader_graduating", reader=reader.name)
+    owing.refuse_if_owing(reader=reader, library_id=item.library_id)
     # The status is kept in step with the loans in the same transactions, so only a copy marked on loan can have an
     # open loan; should the two ever disagree, the unique index on open loans still refuses the second loan.
     if item.status == Item.Status.ON_LOAN and (open_loan := _open_loan(item)):
@@ -189,6 +190,8 @@ def checkin(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Re
             data={"item": item.barcode, "reader": loan.reader.card_barcode, "days_overdue": late},
             at=at,
         )
+        if late:
+            owing.fine_on_return(loan=loan, item=item, days_overdue=late, by=by, at=at)
         kept_for = holds.trap_on_return(item=item, by=by, at=at)
     return Return(loan=loan, days_overdue=late, hold=kept_for)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiaotu.circulation import hold_views, notice_views, views
+from xiaotu.circulation import compensation_views, hold_views, notice_views, views
 
 app_name = "circulation"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("overdue/slips.pdf", notice_views.overdue_slips, name="overdue_slips"),
     path("overdue/send/", notice_views.overdue_send, name="overdue_send"),
     path("overdue/settings/", notice_views.notice_settings, name="notice_settings"),
+    path("compensation/", compensation_views.compensation_list, name="compensation"),
+    path("compensation/new/", compensation_views.compensation_new, name="compensation_new"),
+    path("compensation/<int:pk>/settle/", compensation_views.compensation_settle_view, name="compensation_settle"),
+    path("settings/", compensation_views.circulation_settings, name="settings"),
 ]
 
 # The loan rule matrix is a setting: xiaotu/urls.py mounts it at /settings/loan-rules/ as `loan_rules:edit`.
