@@ -1,6 +1,8 @@
-"""超期通知 pages: the overdue list by class, its PDF (a page per class), and where the daily notices go."""
+"""超期通知 and 期末归还 pages: lists by class, their PDFs (a page per class), and where the daily notices go."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -14,9 +16,9 @@ from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
 from xiaotu.circulation.forms import NoticeChannelsForm
 from xiaotu.circulation.models import NoticeChannels, NoticeRun
 from xiaotu.circulation.notices import overdue_notices_send
-from xiaotu.circulation.overdue import overdue_by_class
+from xiaotu.circulation.overdue import out_by_class, overdue_by_class
 from xiaotu.circulation.overdue_pdf import overdue_pdf
-from xiaotu.schools.models import Library
+from xiaotu.schools.models import Library, Term
 
 
 def _staff(request: HttpRequest) -> tuple[User, Library]:
@@ -76,3 +78,37 @@ def notice_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("通知设置已保存。"))
         return redirect("circulation:notice_settings")
     return render(request, "circulation/notice_settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _term_end(library: Library, today: dt.date) -> Term | None:
+    """The term under way, or else the next one: its last day is when everything should be back."""
+    terms = Term.objects.filter(library=library, ends_on__gte=today).order_by("ends_on")
+    return terms.first()
+
+
+@role_required(*LIBRARY_WORK)
+@require_GET
+def term_end(request: HttpRequest) -> HttpResponse:
+    """期末归还 — before the holidays, every book still out, by class, with slips to print."""
+    _user, library = _staff(request)
+    today = timezone.localdate()
+    groups = out_by_class(library=library, today=today)
+    context = {
+        "groups": groups,
+        "term": _term_end(library, today),
+        "today": today,
+        "books": sum(len(group.rows) for group in groups),
+    }
+    return render(request, "circulation/term_end.html", context)
+
+
+@role_required(*LIBRARY_WORK)
+@require_GET
+def term_end_slips(request: HttpRequest) -> HttpResponse:
+    _user, library = _staff(request)
+    today = timezone.localdate()
+    groups = out_by_class(library=library, today=today)
+    pdf = overdue_pdf(groups, library_name=library.name, today=today, term_end=True)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="term-end-{today.isoformat()}.pdf"'
+    return response

@@ -1,10 +1,11 @@
-"""超期通知 — the overdue loans of a library grouped by class, for each class teacher; staff readers last."""
+"""超期通知 and 期末归还 — a library's loans grouped by class, for each class teacher; staff readers last."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from xiaotu.accounts.models import User
@@ -45,13 +46,18 @@ class ClassOverdue:
 
 def overdue_by_class(*, library: Library, today: dt.date) -> list[ClassOverdue]:
     """Every open loan due before today, in one query, grouped by class in grade and class order."""
-    loans = (
-        Loan.objects.filter(library=library, returned_at__isnull=True, due_on__lt=today)
-        .select_related("item__record", "reader__school_class__grade", "reader__school_class__teacher")
-        .order_by(
-            "reader__school_class__grade__number", "reader__school_class__number", "reader__name_pinyin", "due_on"
-        )
-    )
+    return _by_class(Loan.objects.filter(library=library, returned_at__isnull=True, due_on__lt=today), today=today)
+
+
+def out_by_class(*, library: Library, today: dt.date) -> list[ClassOverdue]:
+    """期末归还 — every book still out, late or not, grouped by class: the list to clear before the holidays."""
+    return _by_class(Loan.objects.filter(library=library, returned_at__isnull=True), today=today)
+
+
+def _by_class(loans: QuerySet[Loan], *, today: dt.date) -> list[ClassOverdue]:
+    loans = loans.select_related(
+        "item__record", "reader__school_class__grade", "reader__school_class__teacher"
+    ).order_by("reader__school_class__grade__number", "reader__school_class__number", "reader__name_pinyin", "due_on")
     groups: dict[int | None, ClassOverdue] = {}
     for loan in loans:
         reader = loan.reader
@@ -65,7 +71,7 @@ def overdue_by_class(*, library: Library, today: dt.date) -> list[ClassOverdue]:
                 title=loan.item.record.title,
                 barcode=loan.item.barcode,
                 due_on=loan.due_on,
-                days=(today - loan.due_on).days,
+                days=max(0, (today - loan.due_on).days),
             )
         )
     # Readers without a class (staff) sort first in the query (NULL grade); their slip goes last.

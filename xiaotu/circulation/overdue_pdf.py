@@ -21,11 +21,20 @@ SIZE = 10.5
 COLUMNS = (0.18, 0.42, 0.15, 0.15, 0.10)
 
 
-def overdue_pdf(groups: list[ClassOverdue], *, library_name: str, today: dt.date) -> bytes:
-    """A page per class (continued on further pages only when a class has more books than a page holds)."""
+def overdue_pdf(groups: list[ClassOverdue], *, library_name: str, today: dt.date, term_end: bool = False) -> bytes:
+    """A page per class (continued on further pages only when a class has more books than a page holds).
+
+    With term_end, the slips are the 期末归还 list: every book still out, to come back before the holidays.
+    """
+    heading = _("%(class)s 期末归还图书通知单") if term_end else _("%(class)s 超期未还图书通知单")
+    closing = (
+        _("学期即将结束，请班主任提醒以上学生在放假前把书还到图书馆。谢谢！")
+        if term_end
+        else _("请班主任提醒以上学生尽快到图书馆还书。谢谢！")
+    )
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(_("超期未还图书通知单"))
+    canvas.setTitle(_("期末归还图书通知单") if term_end else _("超期未还图书通知单"))
     font = chinese_font().name
     width = A4[0] - 2 * MARGIN
     lefts = [MARGIN + width * sum(COLUMNS[:i]) for i in range(len(COLUMNS))]
@@ -35,12 +44,14 @@ def overdue_pdf(groups: list[ClassOverdue], *, library_name: str, today: dt.date
         canvas.drawString(MARGIN, A4[1] - MARGIN - 14, _("今天没有超期未还的图书。"))
         canvas.showPage()
     for group in groups:
-        y = _head(canvas, font, group, library_name=library_name, today=today, heads=heads, lefts=lefts)
+        y = _head(canvas, font, group, heading, library_name=library_name, today=today, heads=heads, lefts=lefts)
         for row in group.rows:
             if y < MARGIN + 3 * ROW:
                 canvas.showPage()
-                y = _head(canvas, font, group, library_name=library_name, today=today, heads=heads, lefts=lefts)
-            cells = [row.reader, f"《{row.title}》", row.barcode, row.due_on.isoformat(), str(row.days)]
+                y = _head(
+                    canvas, font, group, heading, library_name=library_name, today=today, heads=heads, lefts=lefts
+                )
+            cells = [row.reader, f"《{row.title}》", row.barcode, row.due_on.isoformat(), str(row.days or "—")]
             canvas.setFont(font, SIZE)
             for i, text in enumerate(cells):
                 canvas.drawString(lefts[i] + 1 * mm, y, _fit(text, font, width * COLUMNS[i] - 2 * mm))
@@ -48,7 +59,7 @@ def overdue_pdf(groups: list[ClassOverdue], *, library_name: str, today: dt.date
             canvas.line(MARGIN, y - 2.2 * mm, MARGIN + width, y - 2.2 * mm)
             y -= ROW
         canvas.setFont(font, SIZE)
-        canvas.drawString(MARGIN, y - 4 * mm, _("请班主任提醒以上学生尽快到图书馆还书。谢谢！"))
+        canvas.drawString(MARGIN, y - 4 * mm, closing)
         canvas.drawRightString(MARGIN + width, MARGIN, _("班主任签收：__________"))
         canvas.showPage()
     canvas.save()
@@ -59,6 +70,7 @@ def _head(
     canvas: Canvas,
     font: str,
     group: ClassOverdue,
+    heading: str,
     *,
     library_name: str,
     today: dt.date,
@@ -67,7 +79,7 @@ def _head(
 ) -> float:
     top = A4[1] - MARGIN
     canvas.setFont(font, 17)
-    canvas.drawCentredString(A4[0] / 2, top - 17, _("%(class)s 超期未还图书通知单") % {"class": group.name})
+    canvas.drawCentredString(A4[0] / 2, top - 17, heading % {"class": group.name})
     canvas.setFont(font, SIZE)
     teacher = group.teacher
     who = _("班主任：%(name)s") % {"name": teacher} if teacher else _("班主任：（未设置）")
