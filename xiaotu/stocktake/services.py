@@ -21,7 +21,7 @@ from xiaotu.catalogue.models import Item
 from xiaotu.catalogue.services import item_set_status
 from xiaotu.schools.models import Library, Location
 from xiaotu.stocktake import handheld
-from xiaotu.stocktake.itemstatus import items_change_status
+from xiaotu.stocktake.itemstatus import items_change_status, reindex_items
 from xiaotu.stocktake.models import Missing, Run, Scan, Stocktake
 from xiaotu.stocktake.reconcile import missing_item_ids, reconcile
 from xiaotu.stocktake.scope import in_scope
@@ -127,9 +127,12 @@ SELECT i.id, i.status, i.location_id, i.call_number, r.title, l.name
   JOIN schools_location l ON l.id = i.location_id
  WHERE i.library_id = %s AND i.barcode = %s
 """
+# Only while the stocktake is open: finalising locks the scans table (PostgreSQL) or the database (SQLite), so a
+# scan either commits before it or, starting after, sees the stocktake finalised and writes nothing.
 _INSERT = """
 INSERT INTO stocktake_scan (stocktake_id, run_id, item_id, barcode, scanned_at, by_id, outcome)
-VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+SELECT %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM stocktake_stocktake WHERE id = %s AND status = 'open')
+ON CONFLICT DO NOTHING
 """
 
 
@@ -190,9 +193,9 @@ def scan_barcode(
     if not is_scannable(code):
         raise StocktakeRefused("bad_barcode", _("条码为空、太长或含有不可见字符，请重新扫描。"))
     with transaction.atomic(), connection.cursor() as cursor:
-        context = _CONTEXT + (" FOR SHARE OF s" if connection.vendor == "postgresql" else "")
-        # FOR SHARE: finalising locks the stocktake FOR UPDATE, so no scan slips in while it finalises.
-        cursor.execute(context, [stocktake_id, run_id, library.pk])
+        # No row lock here: four scanners each holding FOR SHARE on the stocktake's row made PostgreSQL write a
+        # multixact into it on every scan. The INSERT's own condition keeps scans out of a finalised stocktake.
+        cursor.execute(_CONTEXT, [stocktake_id, run_id, library.pk])
         row = cursor.fetchone()
         if row is None:
             raise StocktakeRefused("not_found", _("没有这次清点或扫描批次。"))
@@ -224,8 +227,13 @@ def scan_barcode(
             )
         moment = connection.ops.adapt_datetimefield_value(at)
         by_id = by.pk if by is not None else None
-        cursor.execute(_INSERT, [stocktake_id, run_id, result.item_id, code, moment, by_id, result.outcome])
+        cursor.execute(
+            _INSERT, [stocktake_id, run_id, result.item_id, code, moment, by_id, result.outcome, stocktake_id]
+        )
         if cursor.rowcount == 0:
+            cursor.execute("SELECT status FROM stocktake_stocktake WHERE id = %s", [stocktake_id])
+            if cursor.fetchone() != (Stocktake.Status.OPEN,):
+                raise _finalised()
             result = ScanResult(**{**result.__dict__, "duplicate": True})
     return result
 
@@ -329,6 +337,10 @@ def stocktake_finalise(*, stocktake: Stocktake, by: User | None, at: dt.datetime
     are kept with the stocktake, and it takes no more scans."""
     at = at or timezone.now()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Wait for scans under way to commit, and hold new ones until this commits (they then find it final).
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE stocktake_scan IN SHARE MODE")
         stocktake = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
         if not stocktake.is_open:
             raise StocktakeRefused("stocktake_finalised", _("这次清点已经完成过了。"))
@@ -392,4 +404,10 @@ def restore_found(*, stocktake: Stocktake, item_id: int, by: User | None, at: dt
     item = found_item(stocktake=stocktake, item_id=item_id)
     if item.status not in (Item.Status.LOST, Item.Status.WITHDRAWN):
         raise StocktakeRefused("not_lost", _("《%(title)s》不是丢失或注销状态。") % {"title": item.record.title})
-    return item_set_status(item=item, status=Item.Status.AVAILABLE, by=by, at=at)
+    with transaction.atomic():
+        was_withdrawn = item.status == Item.Status.WITHDRAWN
+        item = item_set_status(item=item, status=Item.Status.AVAILABLE, by=by, at=at)
+        if was_withdrawn:
+            # A withdrawn copy was out of the OPAC: it shows again.
+            reindex_items([item.pk], library_id=item.library_id)
+    return item
