@@ -118,7 +118,8 @@ class Reader(models.Model):
     # Set when the personal data was erased; the row stays so that loans still count, anonymously.
     erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
     # OPAC sign-in, hashed with Django's hashers and set only by xiaotu.opac.services; empty: cannot sign in.
-    password = models.CharField(_("公共检索密码"), max_length=128, blank=True, default="")
+    # A database default too: the roster import writes readers with its own column list (xiaotu.bulk).
+    password = models.CharField(_("公共检索密码"), max_length=128, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reader',
             name='password',
-            field=models.CharField(blank=True, default='', max_length=128, verbose_name='公共检索密码'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=128, verbose_name='公共检索密码'),
         ),
     ]
