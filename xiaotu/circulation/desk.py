@@ -23,7 +23,8 @@ from xiaotu.catalogue.models import Item
 from xiaotu.circulation.errors import REFUSAL_BY_READER_STATUS, LoanRefused
 from xiaotu.circulation.holds import hold_kept_on
 from xiaotu.circulation.inroom import in_room_use_record, just_returned, shelving_record
-from xiaotu.circulation.models import Hold, Loan, LoanCap
+from xiaotu.circulation.models import Hold, Loan
+from xiaotu.circulation.policy import total_limit_for
 from xiaotu.circulation.selectors import item_by_barcode, open_loans, reader_by_card, reader_search
 from xiaotu.circulation.services import checkin, checkout, renew
 from xiaotu.readers.models import Reader, SchoolClass
@@ -128,8 +129,7 @@ def reader_panel(reader: Reader, *, highlight: int | None = None) -> ReaderPanel
         LoanRow(loan=loan, days_overdue=loan.days_overdue(on), highlight=loan.pk == highlight)
         for loan in open_loans(reader)
     ]
-    limit = LoanCap.objects.filter(reader_type_id=reader.reader_type_id).values_list("max_total", flat=True).first()
-    return ReaderPanel(reader=reader, loans=rows, limit=limit)
+    return ReaderPanel(reader=reader, loans=rows, limit=total_limit_for(reader))
 
 
 def todays_returns(*, library: Library, by: User) -> list[ReturnRow]:

@@ -323,3 +323,34 @@ class CirculationSettingsForm(forms.ModelForm[CirculationSettings]):
             if (value := data.get(name)) is not None and value < 0:
                 self.add_error(name, _("不能是负数。"))
         return data
+
+
+GRADE_ERRORS = {
+    key: _("年级请填写 1 到 12 的数字（一年级是 1，高三是 12）。")
+    for key in ("required", "invalid", "min_value", "max_value")
+}
+COUNT_ERRORS = {key: _("册数请填写 1 到 99 的数字。") for key in ("invalid", "min_value", "max_value")}
+
+
+class GradeLimitForm(forms.Form):
+    """按年级限借: a reader type, a range of grades, and the lower caps for them."""
+
+    reader_type = forms.ModelChoiceField(
+        label=_("读者类型"),
+        queryset=ReaderType.objects.none(),
+        error_messages={"required": _("请选择读者类型。"), "invalid_choice": _("没有这个读者类型。")},
+    )
+    grade_from = forms.IntegerField(label=_("从年级"), min_value=1, max_value=12, error_messages=GRADE_ERRORS)
+    grade_to = forms.IntegerField(label=_("到年级"), min_value=1, max_value=12, error_messages=GRADE_ERRORS)
+    max_total = forms.IntegerField(
+        label=_("合计可借册数"), required=False, min_value=1, max_value=99, error_messages=COUNT_ERRORS
+    )
+    max_loans = forms.IntegerField(
+        label=_("每类可借册数"), required=False, min_value=1, max_value=99, error_messages=COUNT_ERRORS
+    )
+
+    def __init__(self, *args: Any, reader_types: Iterable[ReaderType] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reader_type"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = ReaderType.objects.filter(pk__in=[t.pk for t in reader_types])

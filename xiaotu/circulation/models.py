@@ -383,3 +383,28 @@ class Compensation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader} {self.amount}"
+
+
+class GradeLimit(models.Model):
+    """按年级限借 — younger pupils fewer books: for a reader type in a range of grades, lower caps than the matrix.
+
+    Only ever lowers: the matrix holds the most any pupil may take, and a grade range takes it down.
+    """
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    reader_type = models.ForeignKey(ReaderType, on_delete=models.CASCADE, verbose_name=_("读者类型"))
+    grade_from = models.PositiveSmallIntegerField(_("从年级"))
+    grade_to = models.PositiveSmallIntegerField(_("到年级"))
+    max_total = models.PositiveSmallIntegerField(_("合计可借册数"), null=True, blank=True)
+    max_loans = models.PositiveSmallIntegerField(_("每类可借册数"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("按年级限借")
+        verbose_name_plural = _("按年级限借")
+        ordering = ["reader_type_id", "grade_from"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(grade_to__gte=models.F("grade_from")), name="grade_limit_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader_type} {self.grade_from}–{self.grade_to}"

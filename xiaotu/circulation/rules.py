@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.catalogue.models import ItemCategory
-from xiaotu.circulation.models import LoanCap, LoanRule
+from xiaotu.circulation.models import GradeLimit, LoanCap, LoanRule
 from xiaotu.circulation.policy import forget_rules
 from xiaotu.readers.models import ReaderType
 from xiaotu.schools.models import Library
@@ -150,3 +150,70 @@ def loan_rules_save(
             )
             forget_rules(library.pk)
     return len(changes)
+
+
+# 按年级限借: lower caps for a range of grades, kept beside the matrix.
+
+
+def grade_limit_add(
+    *,
+    library: Library,
+    reader_type: ReaderType,
+    grade_from: int,
+    grade_to: int,
+    max_total: int | None,
+    max_loans: int | None,
+    by: User | None,
+) -> GradeLimit:
+    """Add a grade range's caps; ranges of one reader type may not overlap (which would apply is unclear)."""
+    if reader_type.library_id != library.pk:
+        raise ValidationError(_("没有这个读者类型。"))
+    if grade_from > grade_to:
+        raise ValidationError(_("起始年级不能大于结束年级。"))
+    if max_total is None and max_loans is None:
+        raise ValidationError(_("请至少填写合计可借册数或每类可借册数。"))
+    with transaction.atomic():
+        overlapping = GradeLimit.objects.filter(
+            library=library, reader_type=reader_type, grade_from__lte=grade_to, grade_to__gte=grade_from
+        ).first()
+        if overlapping is not None:
+            raise ValidationError(
+                _("与已有的 %(from)d–%(to)d 年级重叠。") % {"from": overlapping.grade_from, "to": overlapping.grade_to}
+            )
+        limit = GradeLimit.objects.create(
+            library=library,
+            reader_type=reader_type,
+            grade_from=grade_from,
+            grade_to=grade_to,
+            max_total=max_total,
+            max_loans=max_loans,
+        )
+        audit_record(
+            library=library,
+            actor=by,
+            action="loan_rules.grade_limit_add",
+            obj=limit,
+            data={
+                "reader_type": reader_type.code,
+                "grades": [grade_from, grade_to],
+                "max_total": max_total,
+                "max_loans": max_loans,
+            },
+            at=timezone.now(),
+        )
+        forget_rules(library.pk)
+    return limit
+
+
+def grade_limit_delete(*, limit: GradeLimit, by: User | None) -> None:
+    with transaction.atomic():
+        audit_record(
+            library=limit.library,
+            actor=by,
+            action="loan_rules.grade_limit_delete",
+            obj=limit,
+            data={"grades": [limit.grade_from, limit.grade_to]},
+            at=timezone.now(),
+        )
+        limit.delete()
+        forget_rules(limit.library_id)

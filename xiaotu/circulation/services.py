@@ -132,13 +132,13 @@ def _checkout_locked(*, reader: Reader, item: Item, by: User | None, at: dt.date
     if policy.max_total is not None and len(held) >= policy.max_total:
         raise LoanRefused("reader_limit_reached", reader=reader.name, count=len(held), limit=policy.max_total)
     in_category = sum(1 for category_id, _ in held if category_id == item.category_id)
-    if in_category >= policy.rule.max_loans:
+    if in_category >= policy.max_loans:
         raise LoanRefused(
             "category_limit_reached",
             reader=reader.name,
             category=item.category.name,
             count=in_category,
-            limit=policy.rule.max_loans,
+            limit=policy.max_loans,
         )
 
     due_on = due_date(library=item.library, start=today, loan_days=policy.rule.loan_days)

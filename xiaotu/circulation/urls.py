@@ -25,4 +25,11 @@ urlpatterns = [
 ]
 
 # The loan rule matrix is a setting: xiaotu/urls.py mounts it at /settings/loan-rules/ as `loan_rules:edit`.
-rules_urlpatterns = ([path("", views.loan_rules, name="edit")], "loan_rules")
+rules_urlpatterns = (
+    [
+        path("", views.loan_rules, name="edit"),
+        path("grades/", views.grade_limits, name="grades"),
+        path("grades/<int:pk>/delete/", views.grade_limit_remove, name="grade_delete"),
+    ],
+    "loan_rules",
+)

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -20,9 +20,9 @@ from xiaotu.accounts.permissions import DESK, SETTINGS, role_required
 from xiaotu.catalogue.models import ItemCategory
 from xiaotu.circulation import desk as desk_
 from xiaotu.circulation.errors import LoanRefused
-from xiaotu.circulation.forms import MAX_SCAN, LoanRulesForm, ScanForm, TransferForm
-from xiaotu.circulation.models import LoanCap, LoanRule
-from xiaotu.circulation.rules import loan_rules_save
+from xiaotu.circulation.forms import MAX_SCAN, GradeLimitForm, LoanRulesForm, ScanForm, TransferForm
+from xiaotu.circulation.models import GradeLimit, LoanCap, LoanRule
+from xiaotu.circulation.rules import grade_limit_add, grade_limit_delete, loan_rules_save
 from xiaotu.circulation.selectors import reader_by_card
 from xiaotu.readers.models import Reader, ReaderType
 from xiaotu.schools.models import Library
@@ -193,3 +193,42 @@ def loan_rules(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("没有修改。"))
             return redirect("loan_rules:edit")
     return render(request, "circulation/loan_rules.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@role_required(*SETTINGS)
+@require_http_methods(["GET", "POST"])
+def grade_limits(request: HttpRequest) -> HttpResponse:
+    """按年级限借 — younger pupils fewer books: lower caps for ranges of grades, beside the matrix."""
+    user, library = _staff(request)
+    reader_types = list(ReaderType.objects.filter(library=library).order_by("pk"))
+    form = GradeLimitForm(request.POST if request.method == "POST" else None, reader_types=reader_types)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            grade_limit_add(
+                library=library,
+                reader_type=data["reader_type"],
+                grade_from=data["grade_from"],
+                grade_to=data["grade_to"],
+                max_total=data["max_total"],
+                max_loans=data["max_loans"],
+                by=user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("已添加按年级限借。"))
+            return redirect("loan_rules:grades")
+    limits = GradeLimit.objects.filter(library=library).select_related("reader_type")
+    context = {"form": form, "limits": limits}
+    return render(request, "circulation/grade_limits.html", context, status=400 if form.errors else 200)
+
+
+@role_required(*SETTINGS)
+@require_POST
+def grade_limit_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    user, library = _staff(request)
+    grade_limit_delete(limit=get_object_or_404(GradeLimit, pk=pk, library=library), by=user)
+    messages.success(request, _("已删除。"))
+    return redirect("loan_rules:grades")
