@@ -9,8 +9,9 @@ counts all the hits of a common word.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -128,33 +129,44 @@ def search(
     )
 
 
+def _rows(sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
+    # Plain SQL: the ORM spends longer building a 500-id IN list than the database spends answering it.
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(ids=",".join(["%s"] * len(ids))), ids)
+        return cursor.fetchall()
+
+
 def facets(library: Library, ids: list[int]) -> dict[str, list[FacetValue]]:
     """Counts of 中图法 class, location, year, language and "on the shelf now" over these records."""
     if not ids:
         return {}
-    rows = Record.objects.filter(id__in=ids).values_list("clc_class", "pub_year", "language")
     classes: Counter[str] = Counter()
     years: Counter[int] = Counter()
     languages: Counter[str] = Counter()
-    for clc, year, language in rows:
+    for clc, year, language in _rows(
+        "SELECT clc_class, pub_year, language FROM catalogue_record WHERE id IN ({ids})", ids
+    ):
         if clc and clc[0].isalpha():
             classes[clc[0].upper()] += 1
         if year:
             years[year] += 1
         if language:
             languages[language] += 1
-    copies = Item.objects.filter(record_id__in=ids).exclude(status=Item.Status.WITHDRAWN)
-    by_location = dict(
-        copies.values_list("location_id").annotate(n=Count("record_id", distinct=True)).values_list("location_id", "n")
-    )
-    on_shelf = copies.filter(status=Item.Status.AVAILABLE).values("record_id").distinct().count()
-    names = dict(Location.objects.filter(Q(library=library), id__in=by_location).values_list("id", "name"))
+    shelved: set[tuple[int, int]] = set()
+    on_shelf: set[int] = set()
+    for record_id, location_id, status in _rows(
+        "SELECT record_id, location_id, status FROM catalogue_item WHERE record_id IN ({ids})", ids
+    ):
+        if status != Item.Status.WITHDRAWN:
+            shelved.add((location_id, record_id))
+            if status == Item.Status.AVAILABLE:
+                on_shelf.add(record_id)
+    by_location = Counter(location_id for location_id, _record in shelved)
+    names = dict(Location.objects.filter(library=library, id__in=by_location).values_list("id", "name"))
     return {
         "clc": [FacetValue(k, _class_label(k), n) for k, n in classes.most_common()],
-        "location": [
-            FacetValue(str(k), names.get(k, str(k)), n) for k, n in sorted(by_location.items(), key=lambda kv: -kv[1])
-        ],
+        "location": [FacetValue(str(k), names.get(k, str(k)), n) for k, n in by_location.most_common()],
         "year": [FacetValue(str(k), str(k), n) for k, n in sorted(years.items(), reverse=True)[:15]],
         "language": [FacetValue(k, _language_label(k), n) for k, n in languages.most_common()],
-        "available": [FacetValue("1", str(_("在架可借")), on_shelf)] if on_shelf else [],
+        "available": [FacetValue("1", str(_("在架可借")), len(on_shelf))] if on_shelf else [],
     }
