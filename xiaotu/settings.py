@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "xiaotu.readers",
     "xiaotu.circulation",
     "xiaotu.search",
+    "xiaotu.reports",
     "xiaotu.opac",
+    "xiaotu.stocktake",
     "xiaotu.ops",
     "xiaotu.demo",
 ]

@@ -16,6 +16,8 @@ urlpatterns = [
     path("catalogue/", include("xiaotu.catalogue.urls")),
     path("readers/", include("xiaotu.readers.urls")),
     path("printing/", include("xiaotu.printing.urls")),
+    path("stocktake/", include("xiaotu.stocktake.urls")),
+    path("reports/", include("xiaotu.reports.urls")),
     path("opac/", include("xiaotu.opac.urls")),
     path("settings/loan-rules/", include(rules_urlpatterns)),
     path("settings/remote-catalogues/", include(remote_urlpatterns)),

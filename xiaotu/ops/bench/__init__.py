@@ -9,7 +9,9 @@ from typing import Any, Protocol
 
 from xiaotu.ops.bench.circulation import Circulation
 from xiaotu.ops.bench.importing import ImportBench
+from xiaotu.ops.bench.reports import ReportsBench
 from xiaotu.ops.bench.search import SearchBench
+from xiaotu.ops.bench.stocktake import StocktakeBench
 
 
 class Benchmark(Protocol):
@@ -27,4 +29,6 @@ class Benchmark(Protocol):
         ...
 
 
-BENCHMARKS: dict[str, Benchmark] = {bench.name: bench for bench in (Circulation(), ImportBench(), SearchBench())}
+BENCHMARKS: dict[str, Benchmark] = {
+    bench.name: bench for bench in (Circulation(), ImportBench(), SearchBench(), ReportsBench(), StocktakeBench())
+}

@@ -1,0 +1,169 @@
+"""Daily tallies of circulation: each closed day's loans and returns counted once, by class and reader type, by
+中图法 class and location, by reader and by title; the reports add the open day's loans live.
+
+Past days do not change: the desk stamps a loan and a return with the moment they happen. If loans appear in the
+past later (an import of another system's history), the count of loans before the tallied day no longer matches
+and the tallies are rebuilt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from xiaotu.circulation.models import Loan
+from xiaotu.reports.clc import basic_class, letter_of
+from xiaotu.reports.models import ClassDay, ReaderDay, RecordDay, ShelfDay, TallyPending, TallyState
+from xiaotu.schools.models import Library
+
+Days = tuple[dt.date, dt.date]
+Span = tuple[dt.datetime, dt.datetime]
+TALLIES = (ClassDay, ShelfDay, ReaderDay, RecordDay, TallyPending)
+BATCH = 5000
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def tallied_through(library: Library) -> dt.date | None:
+    """The first day not in the tallies (None: nothing tallied): reports read tallies before it, loans after."""
+    return TallyState.objects.filter(library=library).values_list("through", flat=True).first()
+
+
+def tallies_refresh(*, library: Library, today: dt.date | None = None) -> dt.date | None:
+    """Count every closed day not yet counted; rebuild all if the loans before the tallied day changed.
+
+    Runs under the state row's lock (SQLite: the write transaction), so two requests never count a day twice.
+    """
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            TallyState.objects.get_or_create(library=library)
+    except IntegrityError:  # another request made it first
+        pass
+    with transaction.atomic():
+        state = TallyState.objects.select_for_update().get(library=library)
+        loans = Loan.objects.filter(library=library)
+        if state.through is not None:
+            if state.through >= today:
+                return state.through
+            if loans.filter(issued_at__lt=midnight(state.through)).count() != state.issued_before:
+                for model in TALLIES:
+                    model.objects.filter(library=library).delete()
+                state.through = None
+        first = state.through
+        if first is None:
+            earliest = loans.aggregate(first=Min("issued_at"))["first"]
+            first = timezone.localtime(earliest).date() if earliest else today
+        if first < today:
+            _count_days(library, midnight(first), midnight(today))
+        _remember_pending(library, midnight(today))
+        state.through = today
+        state.issued_before = loans.filter(issued_at__lt=midnight(today)).count()
+        state.save()
+    return today
+
+
+def _remember_pending(library: Library, start: dt.datetime) -> None:
+    """Replace the pending loans with those issued before `start` and still out at it (one scan a day)."""
+    TallyPending.objects.filter(library=library).delete()
+    out = Loan.objects.filter(library=library, issued_at__lt=start).filter(
+        Q(returned_at__isnull=True) | Q(returned_at__gte=start)
+    )
+    _save(
+        TallyPending(library=library, loan_id=pk) for pk in out.values_list("pk", flat=True).iterator(chunk_size=BATCH)
+    )
+
+
+def live_returns(library: Library, span: Span) -> list[QuerySet[Loan]]:
+    """Books returned (not lost) in a span after the tallied days, as disjoint querysets that each use an index:
+    loans issued since the tallied day, and the loans pending at its start."""
+    start, end = span
+    through = tallied_through(library)
+    returned = Loan.objects.filter(library=library, returned_at__gte=start, returned_at__lt=end, lost=False)
+    if through is None or start < midnight(through):
+        return [returned]
+    pending = TallyPending.objects.filter(library=library).values("loan_id")
+    return [returned.filter(issued_at__gte=midnight(through)), returned.filter(pk__in=pending)]
+
+
+def _by_day(
+    rows: Iterable[dict[str, Any]], keys: tuple[str, ...], into: dict[tuple[Any, ...], list[int]], i: int
+) -> None:
+    for row in rows:
+        into[(row["day"], *(row[k] for k in keys))][i] += row["n"]
+
+
+def _count_days(library: Library, start: dt.datetime, end: dt.datetime) -> None:
+    loans = Loan.objects.filter(library=library)
+    issued = loans.filter(issued_at__gte=start, issued_at__lt=end).annotate(day=TruncDate("issued_at"))
+    returned = loans.filter(returned_at__gte=start, returned_at__lt=end, lost=False).annotate(
+        day=TruncDate("returned_at")
+    )
+
+    def grouped(qs: QuerySet[Loan], *keys: str) -> QuerySet[Loan, dict[str, Any]]:
+        rows: QuerySet[Loan, dict[str, Any]] = qs.values("day", *keys).annotate(n=Count("id")).order_by()
+        return rows
+
+    people: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    keys = ("reader__school_class_id", "reader__reader_type_id")
+    _by_day(grouped(issued, *keys), keys, people, 0)
+    _by_day(grouped(returned, *keys), keys, people, 1)
+    _save(
+        ClassDay(library=library, day=d, school_class_id=c, reader_type_id=t, loans=n, returns=r)
+        for (d, c, t), (n, r) in people.items()
+    )
+
+    shelves: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    keys = ("letter", "item__location_id")
+    with_letter = basic_class("item__record__clc_class")
+    _by_day(grouped(issued.annotate(letter=with_letter), *keys), keys, shelves, 0)
+    _by_day(grouped(returned.annotate(letter=with_letter), *keys), keys, shelves, 1)
+    merged: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for (d, letter, location), (n, r) in shelves.items():
+        pair = merged[(d, letter_of(letter), location)]
+        pair[0] += n
+        pair[1] += r
+    _save(
+        ShelfDay(library=library, day=d, letter=letter, location_id=loc, loans=n, returns=r)
+        for (d, letter, loc), (n, r) in merged.items()
+    )
+    _save(
+        ReaderDay(library=library, day=row["day"], reader_id=row["reader_id"], loans=row["n"])
+        for row in grouped(issued, "reader_id")
+    )
+    _save(
+        RecordDay(library=library, day=row["day"], record_id=row["item__record_id"], loans=row["n"])
+        for row in grouped(issued, "item__record_id")
+    )
+
+
+def _save(rows: Iterable[Any]) -> None:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            type(batch[0]).objects.bulk_create(batch)
+            batch = []
+    if batch:
+        type(batch[0]).objects.bulk_create(batch)
+
+
+def split(first: dt.date, last: dt.date, through: dt.date | None) -> tuple[Days | None, Span | None]:
+    """The days of [first, last] to read from the tallies, and the rest as a span of time to count live."""
+    tallied: Days | None = None
+    if through is not None and first < through:
+        tallied = (first, min(last, through - dt.timedelta(days=1)))
+    live_first = first if through is None else max(first, through)
+    live: Span | None = None
+    if live_first <= last:
+        live = (midnight(live_first), midnight(last + dt.timedelta(days=1)))
+    return tallied, live
