@@ -26,7 +26,8 @@ from xiaotu.stocktake.reconcile import CATEGORIES, MISSING, OUT_OF_ORDER, catego
 LIST_LIMIT = 500
 
 
-def _staff(request: HttpRequest) -> tuple[User, Library]:
+def staff(request: HttpRequest) -> tuple[User, Library]:
+    """The signed-in member of staff and their library; role_required has already checked both exist."""
     user = request.user
     assert isinstance(user, User) and user.library is not None
     return user, user.library
@@ -36,7 +37,7 @@ def _stocktake(library: Library, pk: int) -> Stocktake:
     return get_object_or_404(Stocktake, pk=pk, library=library)
 
 
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+def download(data: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -45,7 +46,7 @@ def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
 @role_required(*DESK)
 @require_http_methods(["GET", "POST"])
 def stocktake_list(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff(request)
     form = StocktakeForm(request.POST or None, library=library)
     if request.method == "POST":
         if not user.has_role(*LIBRARY_WORK):
@@ -82,7 +83,7 @@ def stocktake_list(request: HttpRequest) -> HttpResponse:
 @role_required(*DESK)
 @require_GET
 def stocktake_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff(request)
     stocktake = _stocktake(library, pk)
     labels = reports.category_labels()
     show = request.GET.get("show", MISSING)
@@ -119,7 +120,7 @@ def stocktake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def stocktake_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The counts alone, for the scan page and the stocktake page to poll while scanners are at work."""
-    _user, library = _staff(request)
+    _user, library = staff(request)
     stocktake = _stocktake(library, pk)
     return render(
         request,
@@ -131,7 +132,7 @@ def stocktake_summary(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*DESK)
 @require_POST
 def run_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff(request)
     stocktake = _stocktake(library, pk)
     form = RunForm(request.POST, library=library)
     if not form.is_valid():
@@ -148,7 +149,7 @@ def run_new(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*DESK)
 @require_GET
 def scan_page(request: HttpRequest, pk: int, run: int) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff(request)
     stocktake = _stocktake(library, pk)
     scan_run = get_object_or_404(Run.objects.select_related("location"), pk=run, stocktake=stocktake)
     recent = list(
@@ -171,7 +172,7 @@ def scan_page(request: HttpRequest, pk: int, run: int) -> HttpResponse:
 @role_required(*DESK)
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff(request)
     stocktake = _stocktake(library, pk)
     form = UploadForm(request.POST, request.FILES, library=library)
     if not form.is_valid():
@@ -202,8 +203,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff(request)
     stocktake = _stocktake(library, pk)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("请先勾选“我已确认扫描完毕”。"))
+        return redirect("stocktake:detail", pk=pk)
     try:
         stocktake = services.stocktake_finalise(stocktake=stocktake, by=user)
     except services.StocktakeRefused as refused:
@@ -219,7 +223,7 @@ def finalise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def return_loan(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     """还书 for a copy on loan found on the shelf: what the desk would do, so desk staff may."""
-    user, library = _staff(request)
+    user, library = staff(request)
     stocktake = _stocktake(library, pk)
     try:
         done = services.return_found_loan(stocktake=stocktake, item_id=item, by=user)
@@ -233,7 +237,7 @@ def return_loan(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def restore(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff(request)
     stocktake = _stocktake(library, pk)
     try:
         done = services.restore_found(stocktake=stocktake, item_id=item, by=user)
@@ -252,17 +256,17 @@ def _report_name(stocktake: Stocktake, extension: str) -> str:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff(request)
     stocktake = _stocktake(library, pk)
-    return _download(reports.stocktake_pdf(stocktake), _report_name(stocktake, "pdf"), "application/pdf")
+    return download(reports.stocktake_pdf(stocktake), _report_name(stocktake, "pdf"), "application/pdf")
 
 
 @role_required(*LIBRARY_WORK)
 @require_GET
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff(request)
     stocktake = _stocktake(library, pk)
-    return _download(
+    return download(
         reports.stocktake_xlsx(stocktake),
         _report_name(stocktake, "xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

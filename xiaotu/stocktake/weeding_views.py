@@ -21,7 +21,7 @@ from xiaotu.stocktake import reports, weeding
 from xiaotu.stocktake.forms import CandidateForm, RepairForm, WithdrawalForm, item_ids
 from xiaotu.stocktake.models import Repair, WithdrawalBatch
 from xiaotu.stocktake.services import StocktakeRefused
-from xiaotu.stocktake.views import _download, _staff
+from xiaotu.stocktake.views import download, staff
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_http_methods(["GET", "POST"])
 def candidates(request: HttpRequest) -> HttpResponse:
     """GET: the candidates for the criteria; POST: the chosen ones become a withdrawal batch awaiting approval."""
-    user, library = _staff(request)
+    user, library = staff(request)
     if request.method == "POST":
         withdrawal = WithdrawalForm(request.POST)
         chosen = list(Item.objects.filter(library=library, pk__in=item_ids(request.POST.getlist("item"))))
@@ -79,7 +79,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def batch_list(request: HttpRequest) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff(request)
     batches = Paginator(
         WithdrawalBatch.objects.filter(library=library).select_related("created_by", "decided_by"), 50
     ).get_page(request.GET.get("page"))
@@ -89,7 +89,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff(request)
     batch = get_object_or_404(
         WithdrawalBatch.objects.select_related("created_by", "decided_by"), pk=pk, library=library
     )
@@ -104,7 +104,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def batch_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff(request)
     batch = get_object_or_404(WithdrawalBatch, pk=pk, library=library)
     approve = request.POST.get("decision") == "approve"
     try:
@@ -127,7 +127,7 @@ def _year(request: HttpRequest) -> int | None:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff(request)
     year = _year(request)
     lines = Paginator(weeding.register_lines(library=library, year=year), 100).get_page(request.GET.get("page"))
     years = range(timezone.localdate().year, timezone.localdate().year - 10, -1)
@@ -137,26 +137,26 @@ def register(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def register_pdf(request: HttpRequest) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff(request)
     year = _year(request)
     data = reports.register_pdf(library=library, lines=weeding.register_lines(library=library, year=year), year=year)
-    return _download(data, f"withdrawals-{year or 'all'}.pdf", "application/pdf")
+    return download(data, f"withdrawals-{year or 'all'}.pdf", "application/pdf")
 
 
 @role_required(*LIBRARY_WORK)
 @require_GET
 def register_xlsx(request: HttpRequest) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff(request)
     year = _year(request)
     data = reports.register_xlsx(lines=weeding.register_lines(library=library, year=year))
-    return _download(data, f"withdrawals-{year or 'all'}.xlsx", XLSX)
+    return download(data, f"withdrawals-{year or 'all'}.xlsx", XLSX)
 
 
 @role_required(*LIBRARY_WORK)
 @require_http_methods(["GET", "POST"])
 def repairs(request: HttpRequest) -> HttpResponse:
     """修补台: scan a book with one of four actions; the open repairs and the counts per term below."""
-    user, library = _staff(request)
+    user, library = staff(request)
     form = RepairForm(request.POST or None, initial={"action": request.GET.get("action", "send")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

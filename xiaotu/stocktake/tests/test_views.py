@@ -82,7 +82,7 @@ def test_the_scan_endpoint_counts_a_copy_once(client, shelves, run, librarian):
 
 def test_the_scan_endpoint_refuses_a_finalised_stocktake(client, shelves, run, librarian):
     client.force_login(librarian)
-    client.post(reverse("stocktake:finalise", args=[run.stocktake_id]))
+    client.post(reverse("stocktake:finalise", args=[run.stocktake_id]), {"confirm": "on"})
     response = post_scan(client, run, "I1")
     assert response.status_code == 409
     assert response.json()["code"] == "stocktake_finalised"
@@ -134,7 +134,7 @@ def test_an_uploaded_gbk_file_lists_its_junk(client, shelves, loan_room_count, l
 def test_reports_download_as_pdf_and_excel(client, shelves, run, librarian):
     client.force_login(librarian)
     post_scan(client, run, "K1")
-    client.post(reverse("stocktake:finalise", args=[run.stocktake_id]))
+    client.post(reverse("stocktake:finalise", args=[run.stocktake_id]), {"confirm": "on"})
     pdf = client.get(reverse("stocktake:report_pdf", args=[run.stocktake_id]))
     xlsx = client.get(reverse("stocktake:report_xlsx", args=[run.stocktake_id]))
     assert pdf.content.startswith(b"%PDF")
@@ -186,3 +186,11 @@ def test_an_unknown_barcode_at_the_repair_desk_is_explained(client, shelves, lib
     client.force_login(librarian)
     page = client.post(reverse("stocktake:repairs"), {"action": "send", "barcode": "NOPE"}, follow=True)
     assert "没有条码为 NOPE 的书" in page.content.decode()
+
+
+def test_finalising_needs_the_confirmation(client, shelves, run, librarian):
+    client.force_login(librarian)
+    page = client.post(reverse("stocktake:finalise", args=[run.stocktake_id]), follow=True)
+    assert "我已确认扫描完毕" in page.content.decode()
+    run.stocktake.refresh_from_db()
+    assert run.stocktake.is_open
