@@ -25,6 +25,7 @@ from xiaotu.catalogue.api import router as catalogue_router
 from xiaotu.circulation.api import router as circulation_router
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.readers.api import router as readers_router
+from xiaotu.stocktake.api import router as stocktake_router
 from xiaotu.search.api import router as search_router
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ api.add_router("/", accounts_router)
 api.add_router("/circulation/", circulation_router)
 api.add_router("/readers", readers_router)
 api.add_router("/items", catalogue_router)
+api.add_router("/stocktakes", stocktake_router)
 api.add_router("/", search_router)
 
 # Unknown barcodes are not found; every other refusal is a conflict with the state of the library.
