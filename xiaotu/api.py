@@ -25,8 +25,8 @@ from xiaotu.catalogue.api import router as catalogue_router
 from xiaotu.circulation.api import router as circulation_router
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.readers.api import router as readers_router
-from xiaotu.stocktake.api import router as stocktake_router
 from xiaotu.search.api import router as search_router
+from xiaotu.stocktake.api import router as stocktake_router
 
 logger = logging.getLogger(__name__)
 
