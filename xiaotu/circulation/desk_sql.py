@@ -91,7 +91,20 @@ def reader_by_card(library_id: int, card: str) -> Reader | None:
     """The reader with this card in the library, with their type and class, or None (every desk scan of a card)."""
     with connection.cursor() as cursor:
         cursor.execute(_READER, [library_id, card])
-        row = cursor.fetchone()
+        return _reader(cursor.fetchone())
+
+
+_READER_BY_ID = _READER.replace("r.card_barcode = %s", "r.id = %s")
+
+
+def reader_by_id(library_id: int, reader_id: int) -> Reader | None:
+    """The same by the reader's id: the reader a class session is serving, sent back with each scan."""
+    with connection.cursor() as cursor:
+        cursor.execute(_READER_BY_ID, [library_id, reader_id])
+        return _reader(cursor.fetchone())
+
+
+def _reader(row: tuple[Any, ...] | None) -> Reader | None:
     if row is None:
         return None
     columns = ("id", "library_id", "card_barcode", "name", "gender", "student_number", "status", "reader_type_id")

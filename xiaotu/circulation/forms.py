@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xiaotu.catalogue.models import ItemCategory
 from xiaotu.circulation.desk import Mode
-from xiaotu.circulation.models import CirculationSettings, LoanCap, LoanRule, NoticeChannels
+from xiaotu.circulation.models import CirculationSettings, ClassSlot, LoanCap, LoanRule, NoticeChannels
 from xiaotu.circulation.rules import LOAN_DAYS, MAX_LOANS, MAX_RENEWALS, MAX_TOTAL, CellKey, RuleCell
-from xiaotu.readers.models import ReaderType
+from xiaotu.readers.models import ReaderType, SchoolClass
 
 # Longer than any barcode or name; a scanner that sends more is misconfigured or something was pasted.
 MAX_SCAN = 100
@@ -354,3 +355,48 @@ class GradeLimitForm(forms.Form):
         field = self.fields["reader_type"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = ReaderType.objects.filter(pk__in=[t.pk for t in reader_types])
+
+
+class SessionScanForm(forms.Form):
+    """One scan in a class session, with the pupil being served."""
+
+    reader = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**62,
+        error_messages={key: _("读者编号不正确，请重新扫描借书证。") for key in ("invalid", "min_value", "max_value")},
+    )
+    q = forms.CharField(required=False, max_length=MAX_SCAN, error_messages=SCAN_ERRORS)
+
+    def clean_q(self) -> str:
+        return _printable(self.cleaned_data["q"])
+
+
+class ClassSlotForm(forms.Form):
+    """借阅时间表: one weekly slot of a class."""
+
+    school_class = forms.ModelChoiceField(
+        label=_("班级"),
+        queryset=SchoolClass.objects.none(),
+        error_messages={"required": _("请选择班级。"), "invalid_choice": _("没有这个班级。")},
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("星期"),
+        coerce=int,
+        choices=ClassSlot.Weekday.choices,
+        error_messages={"required": _("请选择星期几。"), "invalid_choice": _("请选择星期几。")},
+    )
+    starts_at = forms.TimeField(
+        label=_("开始时间"), error_messages={"required": _("请填写开始时间。"), "invalid": _("时间的格式是 14:30。")}
+    )
+    ends_at = forms.TimeField(
+        label=_("结束时间"), error_messages={"required": _("请填写结束时间。"), "invalid": _("时间的格式是 14:30。")}
+    )
+
+    def __init__(self, *args: Any, classes: QuerySet[SchoolClass] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["school_class"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = classes if classes is not None else SchoolClass.objects.none()
+        self.fields["starts_at"].widget.input_type = "time"
+        self.fields["ends_at"].widget.input_type = "time"

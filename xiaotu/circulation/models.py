@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiaotu.catalogue.models import Item, ItemCategory, Record
-from xiaotu.readers.models import Reader, ReaderType
+from xiaotu.readers.models import Reader, ReaderType, SchoolClass
 from xiaotu.schools.models import Library
 
 
@@ -408,3 +408,57 @@ class GradeLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader_type} {self.grade_from}–{self.grade_to}"
+
+
+class ClassSlot(models.Model):
+    """借阅时间表 — a class's weekly time to come and borrow (每班每周至少一次)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, _("星期一")
+        TUESDAY = 2, _("星期二")
+        WEDNESDAY = 3, _("星期三")
+        THURSDAY = 4, _("星期四")
+        FRIDAY = 5, _("星期五")
+        SATURDAY = 6, _("星期六")
+        SUNDAY = 7, _("星期日")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="borrowing_slots", verbose_name=_("班级")
+    )
+    weekday = models.PositiveSmallIntegerField(_("星期"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("开始时间"))
+    ends_at = models.TimeField(_("结束时间"))
+
+    class Meta:
+        verbose_name = _("借阅时间")
+        verbose_name_plural = _("借阅时间表")
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="class_slot_ordered"),
+            models.UniqueConstraint(fields=["school_class", "weekday", "starts_at"], name="class_slot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.get_weekday_display()} {self.starts_at:%H:%M}"
+
+
+class ClassVisit(models.Model):
+    """班级借阅 — a class came to borrow on a day (a class session at the desk); counted against 每周至少一次."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="visits", verbose_name=_("班级")
+    )
+    day = models.DateField(_("日期"))
+    started_at = models.DateTimeField(_("开始时间"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("班级借阅")
+        verbose_name_plural = _("班级借阅")
+        constraints = [models.UniqueConstraint(fields=["school_class", "day"], name="class_visit_once_a_day")]
+        indexes = [models.Index(fields=["library", "day"], name="class_visit_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.day}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiaotu.circulation import compensation_views, hold_views, notice_views, views
+from xiaotu.circulation import compensation_views, hold_views, notice_views, session_views, views
 
 app_name = "circulation"
 urlpatterns = [
@@ -22,6 +22,12 @@ urlpatterns = [
     path("compensation/new/", compensation_views.compensation_new, name="compensation_new"),
     path("compensation/<int:pk>/settle/", compensation_views.compensation_settle_view, name="compensation_settle"),
     path("settings/", compensation_views.circulation_settings, name="settings"),
+    path("classes/", session_views.class_list, name="classes"),
+    path("classes/<int:pk>/start/", session_views.session_start, name="session_start"),
+    path("classes/<int:pk>/", session_views.session, name="session"),
+    path("classes/<int:pk>/scan/", session_views.session_scan_view, name="session_scan"),
+    path("timetable/", session_views.timetable, name="timetable"),
+    path("timetable/<int:pk>/delete/", session_views.timetable_delete, name="timetable_delete"),
 ]
 
 # The loan rule matrix is a setting: xiaotu/urls.py mounts it at /settings/loan-rules/ as `loan_rules:edit`.
