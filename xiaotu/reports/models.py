@@ -156,18 +156,30 @@ class ReaderDay(models.Model):
 
 
 class RecordDay(models.Model):
-    """How many copies of one title were lent on one day (借阅排行)."""
+    """How many copies of one title were lent on one day, or in the week or month starting that day (借阅排行).
+
+    Nearly every loan of a day is of a different title, so days alone barely shrink the loans; a term is read as
+    its whole months, then whole weeks, then the days left over at its ends.
+    """
+
+    class Span(models.TextChoices):
+        DAY = "d"
+        WEEK = "w"
+        MONTH = "m"
 
     library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
+    span = models.CharField(max_length=1, choices=Span.choices, default=Span.DAY)
     day = models.DateField()
     record_id = models.BigIntegerField()
     loans = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["library", "day", "record_id", "loans"], name="record_day_idx")]
+        indexes = [
+            models.Index(fields=["library", "span", "day", "record_id", "loans"], name="record_span_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.record_id}: {self.loans}"
+        return f"{self.span}{self.day} {self.record_id}: {self.loans}"
 
 
 class TallyPending(models.Model):

@@ -18,7 +18,7 @@ from xiaotu.readers.models import Grade, Reader, ReaderType, SchoolClass
 from xiaotu.reports.clc import BASIC_CLASSES, UNCLASSIFIED, basic_class, letter_of
 from xiaotu.reports.models import ClassDay, ReaderDay, RecordDay, ReportSettings, ShelfDay
 from xiaotu.reports.periods import Period
-from xiaotu.reports.tallies import Span, live_returns, split, tallied_through
+from xiaotu.reports.tallies import Span, live_returns, record_blocks, split, tallied_through
 from xiaotu.schools.models import Library, Location
 
 TOP_BOOKS = 20
@@ -289,29 +289,32 @@ class BookCount:
     loans: int
 
 
-def _per(
-    library: Library,
-    period: Period,
-    tally: type[ReaderDay] | type[RecordDay],
-    column: str,
-    raw: str,
-    classes: list[SchoolClass] | None,
-) -> dict[int, int]:
-    """Loans in the period per reader or per title: tallied days plus the live rest. Scoped to classes, the
-    tallies (which do not know the class) are skipped and everything is counted from the loans."""
-    through = None if classes is not None else tallied_through(library)
-    tallied, live = split(period.first, period.last, through)
+def _class_loans_by(classes: list[SchoolClass], period: Period, key: str) -> dict[int, int]:
+    """Loans of the classes' readers in the period, per `key`. Read through the index on reader with the period
+    applied here: a class's whole history is smaller than the school's term."""
+    start, end = period.bounds()
     counts: dict[int, int] = defaultdict(int)
+    rows = Loan.objects.filter(reader_id__in=_readers_of(classes)).values_list("issued_at", key)
+    for issued, value in rows.order_by():
+        if start <= issued < end:
+            counts[value] += 1
+    return counts
+
+
+def _per_reader(library: Library, period: Period, classes: list[SchoolClass] | None) -> dict[int, int]:
+    """Loans in the period per reader: tallied days plus the live rest (or the classes' loans)."""
+    if classes is not None:
+        return _class_loans_by(classes, period, "reader_id")
+    counts: dict[int, int] = defaultdict(int)
+    tallied, live = split(period.first, period.last, tallied_through(library))
     if tallied:
-        rows = tally.objects.filter(library=library, day__range=tallied).values(column).annotate(n=Sum("loans"))
-        for row in rows.order_by():
-            counts[row[column]] += row["n"]
+        days = ReaderDay.objects.filter(library=library, day__range=tallied)
+        for row in days.values("reader_id").annotate(n=Sum("loans")).order_by():
+            counts[row["reader_id"]] += row["n"]
     if live:
         loans = Loan.objects.filter(library=library, issued_at__gte=live[0], issued_at__lt=live[1])
-        if classes is not None:
-            loans = loans.filter(reader_id__in=_readers_of(classes))
-        for row in loans.values(raw).annotate(n=Count("id")).order_by():
-            counts[row[raw]] += row["n"]
+        for row in loans.values("reader_id").annotate(n=Count("id")).order_by():
+            counts[row["reader_id"]] += row["n"]
     return counts
 
 
@@ -321,7 +324,7 @@ def most_borrowed(
     """借阅排行 — titles (all their copies together) by loans issued in the period."""
     shown = list(classes) if classes is not None else None
     if shown is not None:
-        counts = _per(library, period, RecordDay, "record_id", "item__record_id", shown)
+        counts = _class_loans_by(shown, period, "item__record_id")
     else:
         counts = _top_records(library, period, limit)
     top = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
@@ -341,7 +344,7 @@ def _top_records(library: Library, period: Period, limit: int) -> dict[int, int]
         for row in loans.values("item__record_id").annotate(n=Count("id")).order_by():
             counts[row["item__record_id"]] += row["n"]
     if tallied:
-        base = RecordDay.objects.filter(library=library, day__range=tallied).values("record_id")
+        base = RecordDay.objects.filter(record_blocks(*tallied), library=library).values("record_id")
         summed = base.annotate(n=Sum("loans"))
         found = {row["record_id"]: row["n"] for row in summed.order_by("-n", "record_id")[:limit]}
         lent_live = [pk for pk in counts if pk not in found]
@@ -408,7 +411,7 @@ def reading_stars(
 ) -> tuple[list[StarGroup], list[StarGroup]]:
     """读书之星 — the pupils in school with most loans in the period, per grade and per class."""
     shown = list(classes) if classes is not None else None
-    counts = _per(library, period, ReaderDay, "reader_id", "reader_id", shown)
+    counts = _per_reader(library, period, shown)
     school_classes = (
         shown
         if shown is not None

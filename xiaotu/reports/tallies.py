@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -56,20 +56,85 @@ def tallies_refresh(*, library: Library, today: dt.date | None = None) -> dt.dat
             if state.through >= today:
                 return state.through
             if loans.filter(issued_at__lt=midnight(state.through)).count() != state.issued_before:
-                for model in TALLIES:
-                    model.objects.filter(library=library).delete()
                 state.through = None
         first = state.through
         if first is None:
+            # From the start: whatever is there (a rebuild, or rows left by a lost state) goes first.
+            for model in TALLIES:
+                model.objects.filter(library=library).delete()
             earliest = loans.aggregate(first=Min("issued_at"))["first"]
             first = timezone.localtime(earliest).date() if earliest else today
         if first < today:
             _count_days(library, midnight(first), midnight(today))
+        _roll_up_records(library, today)
         _remember_pending(library, midnight(today))
         state.through = today
         state.issued_before = loans.filter(issued_at__lt=midnight(today)).count()
         state.save()
     return today
+
+
+def _month_end(first: dt.date) -> dt.date:
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _roll_up_records(library: Library, through: dt.date) -> None:
+    """Sum the titles' days into every week and month that ended before `through` and is not summed yet."""
+    days = RecordDay.objects.filter(library=library, span=RecordDay.Span.DAY)
+    first = days.aggregate(first=Min("day"))["first"]
+    if first is None:
+        return
+    have = set(
+        RecordDay.objects.filter(library=library, span__in=(RecordDay.Span.WEEK, RecordDay.Span.MONTH))
+        .values_list("span", "day")
+        .distinct()
+    )
+    blocks = []
+    monday = first - dt.timedelta(days=first.weekday())
+    while monday + dt.timedelta(days=6) < through:
+        blocks.append((RecordDay.Span.WEEK, monday, monday + dt.timedelta(days=6)))
+        monday += dt.timedelta(days=7)
+    month = first.replace(day=1)
+    while _month_end(month) < through:
+        blocks.append((RecordDay.Span.MONTH, month, _month_end(month)))
+        month = _month_end(month) + dt.timedelta(days=1)
+    for span, start, end in blocks:
+        if (span, start) in have:
+            continue
+        rows = days.filter(day__range=(start, end)).values("record_id").annotate(n=Sum("loans")).order_by()
+        _save(
+            RecordDay(library=library, span=span, day=start, record_id=row["record_id"], loans=row["n"]) for row in rows
+        )
+
+
+def record_blocks(first: dt.date, last: dt.date) -> Q:
+    """[first, last] as whole months, then whole weeks, then single days: the fewest title tallies to read."""
+    months: list[dt.date] = []
+    month = first if first.day == 1 else _month_end(first) + dt.timedelta(days=1)
+    while _month_end(month) <= last:
+        months.append(month)
+        month = _month_end(month) + dt.timedelta(days=1)
+    segments = [(first, last)]
+    if months:
+        segments = [(first, months[0] - dt.timedelta(days=1)), (_month_end(months[-1]) + dt.timedelta(days=1), last)]
+    weeks: list[dt.date] = []
+    wanted = Q(span=RecordDay.Span.MONTH, day__in=months) if months else Q(pk__in=[])
+    for start, end in segments:
+        monday = start + dt.timedelta(days=(7 - start.weekday()) % 7)
+        here = []
+        while monday + dt.timedelta(days=6) <= end:
+            here.append(monday)
+            monday += dt.timedelta(days=7)
+        loose = [(start, end)]
+        if here:
+            loose = [(start, here[0] - dt.timedelta(days=1)), (here[-1] + dt.timedelta(days=7), end)]
+        weeks += here
+        for a, b in loose:
+            if a <= b:
+                wanted |= Q(span=RecordDay.Span.DAY, day__range=(a, b))
+    if weeks:
+        wanted |= Q(span=RecordDay.Span.WEEK, day__in=weeks)
+    return wanted
 
 
 def _remember_pending(library: Library, start: dt.datetime) -> None:

@@ -90,3 +90,45 @@ def test_split_reads_tallies_before_the_tallied_day_and_loans_after(through, tal
     days, live = split(dt.date(2026, 9, 1), dt.date(2026, 9, 30), through)
     assert days == tallied
     assert (live[0].date() if live else None) == live_first
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (dt.date(2026, 9, 1), dt.date(2027, 1, 22)),
+        (dt.date(2026, 9, 3), dt.date(2026, 9, 20)),
+        (dt.date(2026, 9, 7), dt.date(2026, 9, 13)),
+        (dt.date(2026, 10, 8), dt.date(2026, 10, 8)),
+        (dt.date(2026, 1, 30), dt.date(2026, 4, 2)),
+    ],
+)
+def test_title_tallies_are_read_as_months_weeks_and_days_covering_each_day_once(first, last):
+    from xiaotu.reports.models import RecordDay
+    from xiaotu.reports.tallies import record_blocks
+
+    wanted = record_blocks(first, last)
+    covered: list[dt.date] = []
+    for span, day in _blocks(wanted):
+        length = {"d": 1, "w": 7}.get(span) or ((day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - day).days
+        covered += [day + dt.timedelta(days=n) for n in range(length)]
+    assert sorted(covered) == [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    assert RecordDay.Span.DAY.value == "d"
+
+
+def _blocks(q):
+    """(span, first day) of every block a record_blocks filter asks for."""
+    out = []
+    for child in q.children:
+        if hasattr(child, "children"):
+            out += _blocks(child)
+            continue
+        name, value = child
+        if name == "pk__in":
+            continue
+        if name == "day__in":
+            span = next(v for n, v in q.children if n == "span")
+            out += [(span, day) for day in value]
+        elif name == "day__range":
+            a, b = value
+            out += [("d", a + dt.timedelta(days=n)) for n in range((b - a).days + 1)]
+    return out
