@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from xiaotu.accounts.models import Role, User
 from xiaotu.barcodes import clean_barcode
 from xiaotu.catalogue.models import Item
+from xiaotu.circulation.corners import is_corner_reader
 from xiaotu.circulation.errors import REFUSAL_BY_READER_STATUS, LoanRefused
 from xiaotu.circulation.holds import hold_kept_on
 from xiaotu.circulation.inroom import in_room_use_record, just_returned, shelving_record
@@ -313,6 +314,9 @@ def give_back(*, library: Library, reader: Reader | None, text: str, by: User) -
     if returned.hold is not None:
         notice = _hold_notice(returned.hold, title=item.record.title, returned_by=where)
         return DeskResult(notice=notice, returns=todays_returns(library=library, by=by))
+    if is_corner_reader(holder):
+        # A pupil brought back a book of their class corner: the corner's loan is closed like any other.
+        where = _("%(corner)s（班级图书角的书，已从图书角归还）") % {"corner": holder.name}
     notice = Notice(
         kind="warn" if returned.days_overdue else "ok",
         text=_("已还《%(title)s》") % {"title": item.record.title},

@@ -45,6 +45,8 @@ MESSAGES: dict[str, Promise] = {
     "compensation_no_price": _("《{title}》没有定价，请填写赔偿金额"),
     "compensation_no_reader": _("《{title}》没有借阅记录，无法确定由谁赔偿"),
     "compensation_settled": _("这笔赔偿已经处理过了（{status}）"),
+    "corner_same": _("请选择另一个班级的图书角"),
+    "corner_empty": _("{corner} 现在没有借书，无需漂流"),
     "compensation_item_gone": _("《{title}》已登记为{status}，不能再登记损坏"),
 }
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xiaotu.catalogue.models import ItemCategory
+from xiaotu.circulation.corners import MAX_BATCH, barcodes_from
 from xiaotu.circulation.desk import Mode
 from xiaotu.circulation.models import CirculationSettings, ClassSlot, LoanCap, LoanRule, NoticeChannels
 from xiaotu.circulation.rules import LOAN_DAYS, MAX_LOANS, MAX_RENEWALS, MAX_TOTAL, CellKey, RuleCell
@@ -400,3 +401,38 @@ class ClassSlotForm(forms.Form):
         field.queryset = classes if classes is not None else SchoolClass.objects.none()
         self.fields["starts_at"].widget.input_type = "time"
         self.fields["ends_at"].widget.input_type = "time"
+
+
+class CornerBatchForm(forms.Form):
+    """图书角借书 or 还书: the barcodes as scanned, one a line."""
+
+    barcodes = forms.CharField(
+        label=_("图书条码（每行一个，可连续扫描）"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": _("请扫描图书条码。"), "max_length": _("一次最多处理 300 本书。")},
+    )
+
+    def clean_barcodes(self) -> list[str]:
+        codes = barcodes_from(_printable(self.cleaned_data["barcodes"]))
+        if not codes:
+            raise forms.ValidationError(_("请扫描图书条码。"))
+        if len(codes) > MAX_BATCH:
+            raise forms.ValidationError(_("一次最多处理 300 本书。"))
+        return codes
+
+
+class CornerPassForm(forms.Form):
+    """图书漂流: the class the whole set goes to."""
+
+    to_class = forms.ModelChoiceField(
+        label=_("漂流到"),
+        queryset=SchoolClass.objects.none(),
+        error_messages={"required": _("请选择班级。"), "invalid_choice": _("没有这个班级。")},
+    )
+
+    def __init__(self, *args: Any, classes: QuerySet[SchoolClass] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_class"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = classes if classes is not None else SchoolClass.objects.none()

@@ -462,3 +462,46 @@ class ClassVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_class} {self.day}"
+
+
+class Corner(models.Model):
+    """班级图书角 — a class borrowing a pile of books as a borrower of its own, its class teacher responsible.
+
+    The borrower is an ordinary reader row (reader type 班级图书角) so that its loans are ordinary loans: one open
+    loan per copy, the overdue lists, the audit and a pupil returning a corner book at the desk all just work.
+    """
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    school_class = models.OneToOneField(
+        SchoolClass, on_delete=models.PROTECT, related_name="book_corner", verbose_name=_("班级")
+    )
+    reader = models.OneToOneField(Reader, on_delete=models.PROTECT, related_name="book_corner")
+    loan_days = models.PositiveSmallIntegerField(_("借期(天)"), default=60)
+    created_at = models.DateTimeField(_("建立时间"))
+
+    class Meta:
+        verbose_name = _("班级图书角")
+        verbose_name_plural = _("班级图书角")
+        constraints = [models.CheckConstraint(condition=models.Q(loan_days__gte=1), name="corner_days_positive")]
+
+    def __str__(self) -> str:
+        return self.reader.name
+
+
+class CornerTransfer(models.Model):
+    """图书漂流 — a corner's whole set passed to another class; the loans themselves keep each class's history."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    from_corner = models.ForeignKey(Corner, on_delete=models.PROTECT, related_name="passed_on")
+    to_corner = models.ForeignKey(Corner, on_delete=models.PROTECT, related_name="received")
+    books = models.PositiveIntegerField(_("册数"))
+    at = models.DateTimeField(_("时间"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("图书漂流")
+        verbose_name_plural = _("图书漂流")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_corner} → {self.to_corner}"

@@ -80,6 +80,7 @@ def session_pupils(school_class: SchoolClass, *, today: dt.date) -> list[PupilRo
     """The class's pupils in 学号 order with how many books each has out and borrowed today (two queries)."""
     readers = list(
         Reader.objects.filter(school_class=school_class, status=Reader.Status.ACTIVE)
+        .exclude(reader_type__code="corner")  # the class's book corner borrows as a reader, not as a pupil
         .select_related("reader_type", "school_class")
         .order_by("student_number", "name_pinyin", "pk")
     )

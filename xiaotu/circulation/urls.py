@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiaotu.circulation import compensation_views, hold_views, notice_views, session_views, views
+from xiaotu.circulation import compensation_views, corner_views, hold_views, notice_views, session_views, views
 
 app_name = "circulation"
 urlpatterns = [
@@ -26,6 +26,12 @@ urlpatterns = [
     path("classes/<int:pk>/start/", session_views.session_start, name="session_start"),
     path("classes/<int:pk>/", session_views.session, name="session"),
     path("classes/<int:pk>/scan/", session_views.session_scan_view, name="session_scan"),
+    path("corners/", corner_views.corner_list, name="corners"),
+    path("corners/new/", corner_views.corner_new, name="corner_new"),
+    path("corners/<int:pk>/", corner_views.corner_detail, name="corner"),
+    path("corners/<int:pk>/lend/", corner_views.corner_batch, {"action": "lend"}, name="corner_lend"),
+    path("corners/<int:pk>/return/", corner_views.corner_batch, {"action": "return"}, name="corner_return"),
+    path("corners/<int:pk>/pass/", corner_views.corner_pass, name="corner_pass"),
     path("timetable/", session_views.timetable, name="timetable"),
     path("timetable/<int:pk>/delete/", session_views.timetable_delete, name="timetable_delete"),
 ]
