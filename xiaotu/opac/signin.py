@@ -81,7 +81,7 @@ def signed_in_reader(request: HttpRequest, library: Library) -> Reader | None:
     now = int(time.time())
     reader = (
         Reader.objects.filter(pk=reader_id, library=library, status__in=SIGN_IN_STATUSES, erased_at=None)
-        .select_related("school_class", "reader_type")
+        .select_related("school_class__grade", "reader_type")
         .first()
     )
     fresh = now - int(data.get("seen", 0)) <= IDLE_SECONDS

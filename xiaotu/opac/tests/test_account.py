@@ -212,3 +212,11 @@ def test_the_readers_pages_are_never_cached_for_the_next_pupil_at_the_computer(c
 
     for name in ("account", "history"):
         assert "no-store" in client.get(url(name, school))["Cache-Control"]
+
+
+def test_a_pupil_is_pointed_to_their_grades_reading_lists(client, school):
+    sign_in(client, school)
+
+    page = client.get(url("account", school)).content.decode()
+
+    assert url("lists", school) + f"?grade={school.pupil.school_class.grade.number}" in page
