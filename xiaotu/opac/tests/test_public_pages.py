@@ -239,3 +239,15 @@ def test_a_class_is_browsed_from_the_home_page_without_words(client, school):
 
     assert url("search", school) + "?clc=Q" in home
     assert [record.title for record in response.context["result"].records] == ["昆虫记"]
+
+
+def test_a_listed_book_no_longer_held_is_shown_without_a_dead_link(client, school):
+    reading_list = services.reading_list_create(
+        library_id=school.library.pk, title="必读", kind="required", grades=[], by=None
+    )
+    services.reading_list_add(reading_list=reading_list, record=school.cfz, by=None)
+    school.cfz.items.update(status=Item.Status.WITHDRAWN)
+
+    page = client.get(url("list", school, pk=reading_list.pk)).content.decode()
+
+    assert "草房子" in page and url("record", school, pk=school.cfz.pk) not in page

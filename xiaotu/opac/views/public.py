@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from xiaotu.catalogue.clc import load_table, normalize_class
 from xiaotu.catalogue.clc.notation import BASIC_LETTERS
@@ -129,7 +129,7 @@ def library_choice(request: HttpRequest) -> HttpResponse:
     return render(request, "opac/choose_library.html", {"libraries": libraries})
 
 
-@require_GET
+@require_safe
 @opac_page
 def home(request: HttpRequest, opac: Opac) -> HttpResponse:
     library = opac.library
@@ -146,7 +146,7 @@ def home(request: HttpRequest, opac: Opac) -> HttpResponse:
     return render(request, "opac/home.html", context)
 
 
-@require_GET
+@require_safe
 @opac_page
 def search_page(request: HttpRequest, opac: Opac) -> HttpResponse:
     """检索结果 — 20 a page, prev/next only: the engine does not count every hit of a common word."""
@@ -179,7 +179,7 @@ def _clc_caption(code: str) -> dict[str, Any] | None:
     return {"code": normalize_class(code), "entry": table.get(code), "parents": table.parents(code)}
 
 
-@require_GET
+@require_safe
 @opac_page
 def record_page(request: HttpRequest, opac: Opac, pk: int) -> HttpResponse:
     """书目详情 — every field a reader can use, and each copy with its location, call number and status."""
@@ -207,7 +207,7 @@ def _months_back(today: dt.date, count: int) -> list[dt.date]:
     return months
 
 
-@require_GET
+@require_safe
 @opac_page
 def new_arrivals(request: HttpRequest, opac: Opac) -> HttpResponse:
     """新书通报 — by month, newest first; opens on the month of the latest arrival."""
@@ -230,7 +230,7 @@ def new_arrivals(request: HttpRequest, opac: Opac) -> HttpResponse:
     return render(request, "opac/new.html", context)
 
 
-@require_GET
+@require_safe
 @opac_page
 def reading_lists(request: HttpRequest, opac: Opac) -> HttpResponse:
     """推荐书目 — the published lists, all or those of one grade."""
@@ -240,7 +240,7 @@ def reading_lists(request: HttpRequest, opac: Opac) -> HttpResponse:
     return render(request, "opac/lists.html", {"opac": opac, "grades": grades, "chosen": chosen, "lists": lists})
 
 
-@require_GET
+@require_safe
 @opac_page
 def reading_list(request: HttpRequest, opac: Opac, pk: int) -> HttpResponse:
     found = (
@@ -261,7 +261,7 @@ def reading_list(request: HttpRequest, opac: Opac, pk: int) -> HttpResponse:
     return render(request, "opac/list.html", context)
 
 
-@require_GET
+@require_safe
 @opac_page
 def popular(request: HttpRequest, opac: Opac) -> HttpResponse:
     """本周热门 — the most borrowed books of the last seven days."""
