@@ -145,3 +145,29 @@ class ClassPasswordsForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = SchoolClass.objects.filter(library=library, active=True).select_related("grade")
         field.empty_label = _("请选择班级")
+
+
+class PasswordChangeForm(forms.Form):
+    """修改密码 — the current password first (counted like a sign-in), then the new one twice."""
+
+    current = forms.CharField(label=_("现在的密码"), max_length=128, strip=False, widget=forms.PasswordInput)
+    new = forms.CharField(label=_("新密码"), max_length=128, strip=False, widget=forms.PasswordInput)
+    again = forms.CharField(label=_("再输一次新密码"), max_length=128, strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, reader: Reader, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reader, self.request = reader, request
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if not all(cleaned.get(name) for name in ("current", "new", "again")):
+            return cleaned
+        library, card = self.reader.library, self.reader.card_barcode
+        if signin.is_locked(library=library, card=card, request=self.request):
+            raise forms.ValidationError(SignInForm.error_messages["locked"], code="locked")
+        if signin.authenticate(library=library, card=card, password=cleaned["current"], request=self.request) is None:
+            self.add_error("current", _("现在的密码不对。"))
+        elif cleaned["new"] != cleaned["again"]:
+            self.add_error("again", _("两次输入的新密码不一样。"))
+        return cleaned

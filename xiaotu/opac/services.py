@@ -77,6 +77,26 @@ def reader_password_set(*, reader: Reader, password: str, by: User | None, at: d
     return reader
 
 
+def reader_password_change(*, reader: Reader, new_password: str, at: dt.datetime | None = None) -> Reader:
+    """修改密码 — by the signed-in reader themselves (the view has checked their current password)."""
+    if problem := password_problem(new_password):
+        raise OpacRefused(problem)
+    at = at or timezone.now()
+    encoded = make_password(new_password)
+    with transaction.atomic():
+        Reader.objects.filter(pk=reader.pk).update(password=encoded)
+        reader.password = encoded
+        audit_record(
+            library=reader.library,
+            actor=None,
+            action="reader.opac_password_change",
+            obj=reader,
+            data={"reader": reader.card_barcode},
+            at=at,
+        )
+    return reader
+
+
 def reader_password_clear(*, reader: Reader, by: User | None, at: dt.datetime | None = None) -> Reader:
     """停用公共检索登录 — an empty password signs nobody in; a signed-in session ends at its next page."""
     at = at or timezone.now()

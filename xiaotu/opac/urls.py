@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:library_id>/sign-out/", account.sign_out, name="sign_out"),
     path("<int:library_id>/me/", account.account, name="account"),
     path("<int:library_id>/me/history/", account.history, name="history"),
+    path("<int:library_id>/me/password/", account.change_password, name="change_password"),
     path("<int:library_id>/me/loans/<int:loan_id>/renew/", account.renew_loan, name="renew"),
     path("<int:library_id>/records/<int:pk>/hold/", holds.hold_place, name="hold_place"),
     path("<int:library_id>/me/holds/<int:hold_id>/cancel/", holds.hold_cancel, name="hold_cancel"),

@@ -220,3 +220,43 @@ def test_a_pupil_is_pointed_to_their_grades_reading_lists(client, school):
     page = client.get(url("account", school)).content.decode()
 
     assert url("lists", school) + f"?grade={school.pupil.school_class.grade.number}" in page
+
+
+def test_a_reader_changes_their_password_and_stays_signed_in(client, school):
+    sign_in(client, school)
+
+    response = client.post(
+        url("change_password", school), {"current": PASSWORD, "new": "my-own-1", "again": "my-own-1"}
+    )
+
+    assert response["Location"] == url("account", school)
+    assert client.get(url("account", school)).status_code == 200
+    client.post(url("sign_out", school))
+    assert sign_in(client, school, password="my-own-1").status_code == 302
+    assert AuditEvent.objects.filter(action="reader.opac_password_change", actor=None).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "again"),
+    [("wrong", "my-own-1", "my-own-1"), (PASSWORD, "my-own-1", "my-own-2"), (PASSWORD, "12", "12")],
+)
+def test_a_bad_password_change_is_refused_and_the_old_password_still_works(client, school, current, new, again):
+    sign_in(client, school)
+
+    response = client.post(url("change_password", school), {"current": current, "new": new, "again": again})
+
+    assert response.status_code == 400
+    client.post(url("sign_out", school))
+    assert sign_in(client, school).status_code == 302
+
+
+def test_wrong_current_passwords_count_towards_the_lock_out(client, school):
+    sign_in(client, school)
+    for _ in range(5):
+        client.post(url("change_password", school), {"current": "guess", "new": "my-own-1", "again": "my-own-1"})
+
+    response = client.post(
+        url("change_password", school), {"current": PASSWORD, "new": "my-own-1", "again": "my-own-1"}
+    )
+
+    assert "错误次数太多" in response.content.decode()

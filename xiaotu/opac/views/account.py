@@ -21,8 +21,8 @@ from xiaotu.circulation.holds import reader_holds, reader_notices
 from xiaotu.circulation.models import Loan
 from xiaotu.circulation.selectors import open_loans
 from xiaotu.circulation.services import renew
-from xiaotu.opac import signin
-from xiaotu.opac.forms import SignInForm
+from xiaotu.opac import services, signin
+from xiaotu.opac.forms import PasswordChangeForm, SignInForm
 from xiaotu.opac.views.common import Opac, opac_page
 from xiaotu.readers.selectors import loan_history
 
@@ -128,3 +128,24 @@ def renew_loan(request: HttpRequest, opac: Opac, loan_id: int) -> HttpResponse:
             % {"title": loan.item.record.title, "due": renewed.due_on.isoformat()},
         )
     return redirect("opac:account", library_id=opac.library.pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@opac_page
+@reader_required
+def change_password(request: HttpRequest, opac: Opac) -> HttpResponse:
+    """修改密码 — the reader picks their own; this browser stays signed in, other sessions end."""
+    assert opac.reader is not None
+    form = PasswordChangeForm(request.POST or None, reader=opac.reader, request=request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reader = services.reader_password_change(reader=opac.reader, new_password=form.cleaned_data["new"])
+        except services.OpacRefused as refusal:
+            form.add_error("new", refusal.message)
+        else:
+            signin.sign_in(request, reader)
+            messages.success(request, _("密码已修改，下次登录请用新密码。"))
+            return redirect("opac:account", library_id=opac.library.pk)
+    status = 400 if form.errors else 200
+    return render(request, "opac/change_password.html", {"opac": opac, "form": form}, status=status)
