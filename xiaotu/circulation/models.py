@@ -505,3 +505,26 @@ class CornerTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_corner} → {self.to_corner}"
+
+
+class RoomVisit(models.Model):
+    """阅览室签到 — a reader scanned their card at the reading-room door (学生进阅览室每周不少于一次)."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    reader = models.ForeignKey(Reader, on_delete=models.PROTECT, related_name="room_visits", verbose_name=_("读者"))
+    # The class at the time of the visit: pupils move up a grade every year, the statistics of a week must not.
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("班级")
+    )
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("阅览室签到")
+        verbose_name_plural = _("阅览室签到")
+        indexes = [
+            models.Index(fields=["library", "at"], name="room_visit_at_idx"),
+            models.Index(fields=["reader", "at"], name="room_visit_reader_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} @ {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from xiaotu.circulation import compensation_views, corner_views, hold_views, notice_views, session_views, views
+from xiaotu.circulation import (
+    compensation_views,
+    corner_views,
+    hold_views,
+    notice_views,
+    session_views,
+    views,
+    visit_views,
+)
 
 app_name = "circulation"
 urlpatterns = [
@@ -32,6 +40,8 @@ urlpatterns = [
     path("corners/<int:pk>/lend/", corner_views.corner_batch, {"action": "lend"}, name="corner_lend"),
     path("corners/<int:pk>/return/", corner_views.corner_batch, {"action": "return"}, name="corner_return"),
     path("corners/<int:pk>/pass/", corner_views.corner_pass, name="corner_pass"),
+    path("kiosk/", visit_views.kiosk, name="kiosk"),
+    path("room-visits/", visit_views.room_visits, name="room_visits"),
     path("timetable/", session_views.timetable, name="timetable"),
     path("timetable/<int:pk>/delete/", session_views.timetable_delete, name="timetable_delete"),
 ]
