@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, DateField, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiaotu.catalogue.models import Item, Record
 from xiaotu.circulation.models import Hold, Loan
 from xiaotu.opac.models import ReadingList, ReadingListEntry
 from xiaotu.schools.models import Library
+from xiaotu.short_cache import ShortCache
 
 WITHDRAWN = Item.Status.WITHDRAWN
 HELD = "held"
@@ -201,6 +203,32 @@ def most_borrowed(*, library: Library, since: dt.datetime, limit: int = 10) -> l
         for row in rows
         if row["item__record_id"] in records
     ]
+
+
+@dataclass(frozen=True)
+class HomeShelves:
+    """What the OPAC's home page shows besides the search box and the reading lists."""
+
+    month: dt.date | None
+    arrivals: list[Arrival]
+    popular: list[Borrowed]
+
+
+# The home page is the kiosk's idle screen and every pupil's first page; its two group-bys over the collection
+# change at most a few times a day, so each process keeps them for a minute.
+_HOME: ShortCache[int, HomeShelves] = ShortCache(seconds=60)
+
+
+def home_shelves(*, library: Library, arrivals: int, popular: int, week: dt.timedelta) -> HomeShelves:
+    def load() -> HomeShelves:
+        month = latest_arrival_month(library=library)
+        return HomeShelves(
+            month=month,
+            arrivals=new_arrivals(library=library, month=month, per_page=arrivals).arrivals if month else [],
+            popular=most_borrowed(library=library, since=timezone.now() - week, limit=popular),
+        )
+
+    return _HOME.get(library.pk, load)
 
 
 def public_reading_lists(*, library: Library, grade_number: int | None = None) -> list[ReadingList]:

@@ -133,14 +133,13 @@ def library_choice(request: HttpRequest) -> HttpResponse:
 @opac_page
 def home(request: HttpRequest, opac: Opac) -> HttpResponse:
     library = opac.library
-    month = selectors.latest_arrival_month(library=library)
-    arrivals = selectors.new_arrivals(library=library, month=month, per_page=HOME_ARRIVALS).arrivals if month else []
+    shelves = selectors.home_shelves(library=library, arrivals=HOME_ARRIVALS, popular=HOME_POPULAR, week=WEEK)
     context = {
         "opac": opac,
-        "arrivals": arrivals,
-        "arrivals_month": month,
+        "arrivals": shelves.arrivals,
+        "arrivals_month": shelves.month,
         "lists": selectors.public_reading_lists(library=library),
-        "popular": selectors.most_borrowed(library=library, since=timezone.now() - WEEK, limit=HOME_POPULAR),
+        "popular": shelves.popular,
         "classes": _basic_classes(),
     }
     return render(request, "opac/home.html", context)
