@@ -55,3 +55,11 @@ def test_a_file_without_barcodes_is_refused(shelves, loan_room_count, librarian)
     with pytest.raises(StocktakeRefused):
         scanner_file_upload(stocktake=loan_room_count, data="你好\n".encode(), file_name="x.txt", by=librarian)
     assert not loan_room_count.runs.exists()
+
+
+def test_an_upload_keeps_the_time_each_book_was_scanned(shelves, loan_room_count, librarian):
+    data = b"I1,2026-11-20 09:15:02\nI2\n"
+    scanner_file_upload(stocktake=loan_room_count, data=data, file_name="pda.csv", by=librarian)
+    first = Scan.objects.get(barcode="I1")
+    assert (first.scanned_at.day, first.scanned_at.second) == (20, 2)
+    assert Scan.objects.get(barcode="I2").scanned_at.date() != first.scanned_at.date()
