@@ -146,17 +146,24 @@ def _month_end(month: dt.date) -> dt.date:
 
 
 def latest_arrival_month(*, library: Library) -> dt.date | None:
-    """The month of the newest arrival, where the new-arrivals page opens."""
-    latest = (
-        _visible_items()
-        .filter(library=library)
-        .values("record_id")
-        .annotate(first=Min(_first_copy_date()))
-        .order_by("-first")
-        .values_list("first", flat=True)
-        .first()
-    )
-    return latest.replace(day=1) if isinstance(latest, dt.date) else None
+    """The month of the newest arrival, where the new-arrivals page opens (kept a minute, like the home page)."""
+
+    def load() -> dt.date | None:
+        latest = (
+            _visible_items()
+            .filter(library=library)
+            .values("record_id")
+            .annotate(first=Min(_first_copy_date()))
+            .order_by("-first")
+            .values_list("first", flat=True)
+            .first()
+        )
+        return latest.replace(day=1) if isinstance(latest, dt.date) else None
+
+    return _LATEST_MONTH.get(library.pk, load)
+
+
+_LATEST_MONTH: ShortCache[int, dt.date | None] = ShortCache(seconds=60)
 
 
 def new_arrivals(*, library: Library, month: dt.date, page: int = 1, per_page: int = 40) -> ArrivalsPage:
