@@ -164,3 +164,4 @@ def test_a_period_that_makes_no_sense_is_refused_with_a_reason(school, query):
     with pytest.raises(PeriodError) as refused:
         period_from(query, library=school.library, today=dt.date(2026, 10, 8))
     assert str(refused.value)
+

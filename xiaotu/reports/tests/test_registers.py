@@ -123,3 +123,24 @@ def test_excel_registers_end_with_a_total_line(school):
     assert Decimal(str(rows[-1][4])) == Item.objects.filter(library=school.library).aggregate(s=Sum("price"))[
         "s"
     ] + sum((i.record.price or 0 for i in school.items if i.price is None), Decimal("0"))
+
+
+def test_withdrawal_register_takes_number_reason_and_date_from_an_approved_withdrawal(school):
+    """When the stocktake app approved a withdrawal batch, the 注销帐 prints its number, reason and approval day."""
+    from xiaotu.stocktake.models import WithdrawalBatch, WithdrawalLine
+
+    batch = WithdrawalBatch.objects.create(
+        library=school.library,
+        number="ZX-2026-01",
+        reason=WithdrawalBatch.Reason.WORN,
+        status=WithdrawalBatch.Status.APPROVED,
+        created_at=dt.datetime(2026, 10, 9, 8, tzinfo=dt.UTC),
+        decided_at=dt.datetime(2026, 10, 10, 8, tzinfo=dt.UTC),
+    )
+    first = school.withdrawn[0]
+    WithdrawalLine.objects.create(batch=batch, item=first, status_before="available")
+    rows: list[Any] = list(REGISTERS["withdrawals"](school.library).rows())
+    line = next(r for r in rows if r[2] == first.accession_number)
+    assert (line[0], line[1], line[7]) == (dt.date(2026, 10, 10), "ZX-2026-01", "破损无法修补")
+    others = [r for r in rows if r[2] != first.accession_number]
+    assert all(r[1] == "" and r[0] == dt.date(2026, 10, 8) for r in others)
