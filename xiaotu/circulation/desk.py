@@ -6,6 +6,7 @@ what a scan means (a card, a book or a name) and gathers what the desk then show
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from xiaotu.barcodes import clean_barcode
 from xiaotu.catalogue.models import Item
 from xiaotu.circulation.corners import is_corner_reader
 from xiaotu.circulation.errors import REFUSAL_BY_READER_STATUS, LoanRefused
-from xiaotu.circulation.holds import hold_kept_on
+from xiaotu.circulation.holds import hold_kept_on, hold_shelf_for
 from xiaotu.circulation.inroom import in_room_use_record, just_returned, shelving_record
 from xiaotu.circulation.models import Hold, Loan
 from xiaotu.circulation.policy import total_limit_for
@@ -170,6 +171,9 @@ def _reader_selected(reader: Reader, mode: str) -> DeskResult:
         )
     else:
         notice = Notice(kind="ok", text=_("读者：%(name)s。请扫描要借的书") % {"name": reader.name})
+    if notice.kind != "error" and (ready := list(hold_shelf_for(reader))):
+        titles = "、".join(f"《{hold.record.title}》" for hold in ready)
+        notice = dataclasses.replace(notice, hint=_("预约的书已到，在预约书架上：%(titles)s") % {"titles": titles})
     return DeskResult(notice=notice, panel=panel)
 
 

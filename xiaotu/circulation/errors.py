@@ -34,6 +34,7 @@ MESSAGES: dict[str, Promise] = {
     "renewal_overdue": _("《{title}》已超期，请先归还，不能续借"),
     "renewal_no_later": _("《{title}》已到本学期最后还书日，不能再续借"),
     "renewal_too_soon": _("《{title}》现在续借不会延后应还日期（{due_on}），请临近到期再续借"),
+    "renewal_on_hold": _("《{title}》有读者在排队预约，不能续借，请按时归还"),
     "item_on_hold_shelf": _("《{title}》是为 {holder} 预约保留的书（保留至 {pickup_by}），不能借给别人"),
     "hold_already_on_loan": _("{reader} 已借有《{title}》，不需要预约"),
     "hold_duplicate": _("{reader} 已预约《{title}》，不能重复预约"),

@@ -332,6 +332,11 @@ def hold_shelf(library: Library) -> QuerySet[Hold]:
     )
 
 
+def hold_shelf_for(reader: Reader) -> QuerySet[Hold]:
+    """The copies on the hold shelf for this reader: the desk says so when their card is scanned."""
+    return Hold.objects.filter(reader=reader, status=Hold.Status.READY).select_related("record").order_by("pickup_by")
+
+
 def holds_waiting(library: Library) -> QuerySet[Hold]:
     """Readers in the queues, title by title, in the order they will be served."""
     return (

@@ -212,6 +212,9 @@ def renew(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Loan
             raise LoanRefused("renewal_limit_reached", title=title, count=loan.renewals)
         if loan.due_on < today:
             raise LoanRefused("renewal_overdue", title=title)
+        if Hold.objects.filter(record_id=item.record_id, status=Hold.Status.WAITING).exists():
+            # Someone is waiting for this title: the book goes back so that the queue moves.
+            raise LoanRefused("renewal_on_hold", title=title)
         new_due = due_date(library=item.library, start=today, loan_days=policy.rule.loan_days)
         if new_due <= loan.due_on:
             # Either the term's end caps the date, or it is too early for a renewal to add a day.

@@ -12,7 +12,7 @@ from xiaotu.catalogue.models import Item
 from xiaotu.circulation.errors import HoldRefused, LoanRefused
 from xiaotu.circulation.holds import hold_cancel, hold_place, hold_shelf, holds_expire, reader_holds
 from xiaotu.circulation.models import CirculationSettings, Hold, ReaderNotice
-from xiaotu.circulation.services import checkin, checkout
+from xiaotu.circulation.services import checkin, checkout, renew
 from xiaotu.readers.models import Reader
 from xiaotu.testing.factories import ItemFactory, ReaderFactory, RecordFactory
 
@@ -210,3 +210,20 @@ def test_holds_of_another_library_are_refused(lent, librarian):
     with pytest.raises(HoldRefused) as info:
         hold_place(reader=ReaderFactory.create(), record=other_record, by=librarian)
     assert info.value.code == "hold_not_holdable"
+
+
+def test_a_book_someone_waits_for_cannot_be_renewed(lent, librarian):
+    hold_place(reader=ReaderFactory.create(), record=lent.record, by=librarian, at=MONDAY)
+    with pytest.raises(LoanRefused) as info:
+        renew(item=lent, by=librarian, at=MONDAY + dt.timedelta(days=10))
+    assert info.value.code == "renewal_on_hold"
+
+
+def test_the_desk_tells_a_reader_their_hold_is_waiting_when_their_card_is_scanned(lent, librarian, library):
+    from xiaotu.circulation.desk import lend
+
+    holder = ReaderFactory.create()
+    hold_place(reader=holder, record=lent.record, by=librarian, at=MONDAY)
+    checkin(item=lent, by=librarian, at=MONDAY)
+    result = lend(library=library, reader=None, text=holder.card_barcode, by=librarian)
+    assert result.notice is not None and f"《{lent.record.title}》" in result.notice.hint
