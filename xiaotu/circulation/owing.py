@@ -31,8 +31,10 @@ def owed_by(reader_id: int) -> Decimal:
 
 
 def refuse_if_owing(*, reader: Reader, library_id: int) -> None:
-    limit = cached_settings_for(library_id).owing_limit
     owed = owed_by(reader.pk)
+    if not owed:
+        return  # nothing owed is never over a limit: no need to read the settings
+    limit = cached_settings_for(library_id).owing_limit
     if owed > limit:
         raise LoanRefused("reader_owes", reader=reader.name, amount=f"{owed:.2f}", limit=f"{limit:.2f}")
 

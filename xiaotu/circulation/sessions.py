@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaotu.accounts.models import User
-from xiaotu.barcodes import clean_barcode
+from xiaotu.barcodes import clean_barcode, is_scannable
 from xiaotu.circulation import desk_sql
 from xiaotu.circulation.errors import REFUSAL_BY_READER_STATUS, LoanRefused
 from xiaotu.circulation.models import ClassSlot, ClassVisit, Loan
@@ -148,7 +148,7 @@ def session_scan(
             notice=SessionNotice(kind="info", text=_("请扫描学生的借书证，再扫描要借的书")), reader=reader
         )
     today = timezone.localdate()
-    if (card := desk_sql.reader_by_card(library.pk, code)) is not None:
+    if is_scannable(code) and (card := desk_sql.reader_by_card(library.pk, code)) is not None:
         return _pupil_chosen(card, school_class=school_class, today=today)
     try:
         item = item_ref_by_barcode(library=library, barcode=code)

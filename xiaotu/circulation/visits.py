@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiaotu.barcodes import clean_barcode
+from xiaotu.barcodes import clean_barcode, is_scannable
 from xiaotu.circulation import desk_sql
 from xiaotu.circulation.corners import is_corner_reader
 from xiaotu.circulation.errors import REFUSAL_BY_READER_STATUS
@@ -36,7 +36,7 @@ def room_visit_record(*, library: Library, card: str, at: dt.datetime | None = N
     """签到 — record the reader's visit; a repeat within half an hour counts once. Never raises for bad input."""
     at = at or timezone.now()
     code = clean_barcode(card)[:32]
-    reader = desk_sql.reader_by_card(library.pk, code) if code else None
+    reader = desk_sql.reader_by_card(library.pk, code) if is_scannable(code) else None
     if reader is None or is_corner_reader(reader):
         return KioskAnswer(kind="error", text=_("没有找到这张借书证，请再扫一次或找老师"))
     if REFUSAL_BY_READER_STATUS.get(Reader.Status(reader.status)):
