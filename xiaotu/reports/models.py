@@ -194,3 +194,16 @@ class TallyPending(models.Model):
 
     def __str__(self) -> str:
         return str(self.loan_id)
+
+
+class TallyBorrowed(models.Model):
+    """A copy lent at least once on a tallied day: 零借阅 is the copies held that are not here nor lent since."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
+    item_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["library", "item_id"], name="tally_borrowed_unique")]
+
+    def __str__(self) -> str:
+        return str(self.item_id)

@@ -16,9 +16,9 @@ from xiaotu.catalogue.models import Item, Record
 from xiaotu.circulation.models import Loan
 from xiaotu.readers.models import Grade, Reader, ReaderType, SchoolClass
 from xiaotu.reports.clc import BASIC_CLASSES, UNCLASSIFIED, basic_class, letter_of
-from xiaotu.reports.models import ClassDay, ReaderDay, RecordDay, ReportSettings, ShelfDay
+from xiaotu.reports.models import ClassDay, ReaderDay, RecordDay, ReportSettings, ShelfDay, TallyBorrowed
 from xiaotu.reports.periods import Period
-from xiaotu.reports.tallies import Span, live_returns, record_blocks, split, tallied_through
+from xiaotu.reports.tallies import Span, live_returns, midnight, record_blocks, split, tallied_through
 from xiaotu.schools.models import Library, Location
 
 TOP_BOOKS = 20
@@ -356,14 +356,19 @@ def _top_records(library: Library, period: Period, limit: int) -> dict[int, int]
 
 
 def never_borrowed(library: Library) -> QuerySet[Item]:
-    """零借阅 — copies in the collection (not withdrawn or lost) that no one has ever borrowed, oldest first."""
-    return (
-        Item.objects.filter(library=library)
-        .exclude(status__in=(Item.Status.WITHDRAWN, Item.Status.LOST))
-        .filter(~Exists(Loan.objects.filter(item_id=OuterRef("pk"))))
-        .select_related("record", "location")
-        .order_by("acquired_on", "accession_number")
-    )
+    """零借阅 — copies in the collection (not withdrawn or lost) that no one has ever borrowed, oldest first.
+
+    With tallies, "ever borrowed" is the tallies' list of copies plus those lent since: a small table instead of
+    every loan."""
+    items = Item.objects.filter(library=library).exclude(status__in=(Item.Status.WITHDRAWN, Item.Status.LOST))
+    through = tallied_through(library)
+    if through is None:
+        items = items.filter(~Exists(Loan.objects.filter(item_id=OuterRef("pk"))))
+    else:
+        known = TallyBorrowed.objects.filter(library=library, item_id=OuterRef("pk"))
+        since = Loan.objects.filter(library=library, issued_at__gte=midnight(through)).values("item_id")
+        items = items.filter(~Exists(known)).exclude(pk__in=since)
+    return items.select_related("record", "location").order_by("acquired_on", "accession_number")
 
 
 # -- 读书之星 --------------------------------------------------------------------------------------------------------

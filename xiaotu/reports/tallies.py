@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from xiaotu.circulation.models import Loan
 from xiaotu.reports.clc import basic_class, letter_of
-from xiaotu.reports.models import ClassDay, ReaderDay, RecordDay, ShelfDay, TallyPending, TallyState
+from xiaotu.reports.models import ClassDay, ReaderDay, RecordDay, ShelfDay, TallyBorrowed, TallyPending, TallyState
 from xiaotu.schools.models import Library
 
 Days = tuple[dt.date, dt.date]
 Span = tuple[dt.datetime, dt.datetime]
-TALLIES = (ClassDay, ShelfDay, ReaderDay, RecordDay, TallyPending)
+TALLIES = (ClassDay, ShelfDay, ReaderDay, RecordDay, TallyPending, TallyBorrowed)
 BATCH = 5000
 
 
@@ -156,7 +156,8 @@ def live_returns(library: Library, span: Span) -> list[QuerySet[Loan]]:
     returned = Loan.objects.filter(library=library, returned_at__gte=start, returned_at__lt=end, lost=False)
     if through is None or start < midnight(through):
         return [returned]
-    pending = TallyPending.objects.filter(library=library).values("loan_id")
+    # The ids themselves, not a subquery: PostgreSQL would otherwise hash them and read every loan.
+    pending = list(TallyPending.objects.filter(library=library).values_list("loan_id", flat=True))
     return [returned.filter(issued_at__gte=midnight(through)), returned.filter(pk__in=pending)]
 
 
@@ -208,6 +209,13 @@ def _count_days(library: Library, start: dt.datetime, end: dt.datetime) -> None:
     _save(
         RecordDay(library=library, day=row["day"], record_id=row["item__record_id"], loans=row["n"])
         for row in grouped(issued, "item__record_id")
+    )
+    # Copies lent on these days; the unique constraint skips those already known.
+    lent = Loan.objects.filter(library=library, issued_at__gte=start, issued_at__lt=end)
+    TallyBorrowed.objects.bulk_create(
+        [TallyBorrowed(library=library, item_id=pk) for pk in lent.values_list("item_id", flat=True).distinct()],
+        batch_size=BATCH,
+        ignore_conflicts=True,
     )
 
 

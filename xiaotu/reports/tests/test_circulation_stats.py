@@ -117,7 +117,7 @@ def test_most_borrowed_for_one_class_counts_only_its_readers(school, counted):
     assert {b.record_id: b.loans for b in top} == dict(counts)
 
 
-def test_never_borrowed_lists_held_copies_without_any_loan(school):
+def test_never_borrowed_lists_held_copies_without_any_loan(school, counted):
     borrowed = {loan.item_id for loan in school.loans}
     held = [i for i in school.items if i.status not in ("withdrawn", "lost")]
     assert {i.pk for i in sel.never_borrowed(school.library)} == {i.pk for i in held if i.pk not in borrowed}
@@ -164,4 +164,3 @@ def test_a_period_that_makes_no_sense_is_refused_with_a_reason(school, query):
     with pytest.raises(PeriodError) as refused:
         period_from(query, library=school.library, today=dt.date(2026, 10, 8))
     assert str(refused.value)
-
