@@ -4,6 +4,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def forget_tallies(apps, schema_editor):
+    """The new list is filled as days are counted: count every day again on the next report."""
+    apps.get_model("reports", "TallyState").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -23,4 +28,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('library', 'item_id'), name='tally_borrowed_unique')],
             },
         ),
+        migrations.RunPython(forget_tallies, migrations.RunPython.noop),
     ]
