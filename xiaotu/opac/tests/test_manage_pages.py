@@ -161,3 +161,16 @@ def test_a_class_of_another_library_is_refused(client, school):
     response = client.post(reverse("opac:class_passwords"), {"school_class": school.pupil.school_class_id})
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("record", ["", "abc", "99999999999999999999", "-1"])
+def test_adding_a_book_that_is_not_there_says_so(staff_client, school, record):
+    reading_list = services.reading_list_create(
+        library_id=school.library.pk, title="必读", kind="required", grades=[], by=None
+    )
+
+    response = staff_client.post(
+        reverse("opac:manage_list_add", args=[reading_list.pk]), {"record": record}, follow=True
+    )
+
+    assert "没有找到这本书" in response.content.decode() and not reading_list.entries.exists()

@@ -115,7 +115,8 @@ def list_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, library = _staff(request)
     reading_list = get_object_or_404(ReadingList, library=library, pk=pk)
     record_id = request.POST.get("record", "")
-    record = Record.objects.filter(library=library, pk=record_id).first() if record_id.isdigit() else None
+    wellformed = record_id.isdigit() and len(record_id) < 19
+    record = Record.objects.filter(library=library, pk=record_id).first() if wellformed else None
     if record is None:
         messages.error(request, _("没有找到这本书。"))
     else:
