@@ -1,9 +1,11 @@
 """The search table of each library, on SQLite (FTS5) or PostgreSQL (tsvector with a GIN index).
 
 One table per library (`search_<library id>`), one row per record, keyed by the record's id. The columns — title,
-author, rest, filt — are FTS5 columns on SQLite and tsvector weights on PostgreSQL (A, B, D and C), so a clause
-"in the title" means the same on both. Matches come newest record first; the caller asks for only as many as it
-shows, so a word in half the catalogue costs no more than a rare one.
+author, rest, filt — are FTS5 columns on SQLite; on PostgreSQL each lexeme carries its column as a prefix
+("t:西游"), so a clause "in the title" means the same on both. (Not tsvector weights: the planner estimates a
+lexeme's frequency over all weights, and a word common in summaries but rare in titles then sent it scanning the
+whole table in id order.) Matches come newest record first; the caller asks for only as many as it shows, so a
+word in half the catalogue costs no more than a rare one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from django.db import connection
 
 from xiaotu.search.query import All, Clause, Node, Term
 
-WEIGHTS = {"title": "A", "author": "B", "filt": "C", "rest": "D"}
+PREFIXES = {"title": "t:", "author": "a:", "rest": "r:", "filt": "f:"}
+# Lexeme statistics for the planner: the default (100) keeps the 1,000 commonest lexemes and guesses every other one
+# at half the rarest of those — far too common for a rare pair of characters, which then scanned the whole table.
+STATISTICS = 2000
 COLUMNS = ("title", "author", "rest", "filt")
 
 
@@ -51,6 +56,7 @@ def create(library_id: int) -> None:
         if _postgres():
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {name} (id bigint PRIMARY KEY, tsv tsvector NOT NULL)")
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {name}_tsv ON {name} USING gin (tsv)")
+            cursor.execute(f"ALTER TABLE {name} ALTER COLUMN tsv SET STATISTICS {STATISTICS}")
         else:
             # detail=column: the tiers need column filters, nothing needs positions.
             cursor.execute(
@@ -65,12 +71,17 @@ def drop(library_id: int) -> None:
 
 
 def _tsvector(doc: Document) -> str:
-    """The document as tsvector input text: every token a quoted lexeme, its column as a weight."""
-    weighted: dict[str, list[str]] = {}
-    for position, column in enumerate(COLUMNS, start=1):
-        for token in getattr(doc, column).split():
-            weighted.setdefault(token, []).append(f"{position}{WEIGHTS[column]}")
-    return " ".join(f"'{token}':{','.join(marks)}" for token, marks in weighted.items())
+    """The document as tsvector input text: every token a quoted lexeme with its column's prefix."""
+    return " ".join(
+        f"'{PREFIXES[column]}{token}'" for column in COLUMNS for token in dict.fromkeys(getattr(doc, column).split())
+    )
+
+
+def analyze(library_id: int) -> None:
+    """Fresh planner statistics after a rebuild (PostgreSQL; SQLite's FTS5 needs none)."""
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table(library_id)}")
 
 
 def write(library_id: int, docs: Sequence[Document], removed: Iterable[int] = ()) -> None:
@@ -104,17 +115,18 @@ def _fts(node: Node) -> str:
     return "(" + glue.join(_fts(part) for part in node.parts) + ")"
 
 
-def _tsquery(node: Node, weights: str) -> str:
+def _tsquery(node: Node, columns: Sequence[str]) -> str:
     if isinstance(node, Term):
-        return f"'{node.token}':" + ("*" if node.prefix else "") + weights
+        star = ":*" if node.prefix else ""
+        return "(" + " | ".join(f"'{PREFIXES[column]}{node.token}'{star}" for column in columns) + ")"
     glue = " & " if isinstance(node, All) else " | "
-    return "(" + glue.join(_tsquery(part, weights) for part in node.parts) + ")"
+    return "(" + glue.join(_tsquery(part, columns) for part in node.parts) + ")"
 
 
 def _match_text(include: Sequence[Clause], exclude: Sequence[Clause]) -> str:
     if _postgres():
-        parts = [_tsquery(c.node, "".join(WEIGHTS[col] for col in c.columns)) for c in include]
-        parts += ["!" + _tsquery(c.node, "".join(WEIGHTS[col] for col in c.columns)) for c in exclude]
+        parts = [_tsquery(c.node, c.columns) for c in include]
+        parts += ["!" + _tsquery(c.node, c.columns) for c in exclude]
         return " & ".join(parts)
     text = " AND ".join(f"{{{' '.join(c.columns)}}}: {_fts(c.node)}" for c in include)
     return "(" + text + ")" + "".join(f" NOT {{{' '.join(c.columns)}}}: {_fts(c.node)}" for c in exclude)

@@ -54,4 +54,4 @@ class SearchOut(Schema):
     has_next: bool
     results: list[HitOut]
     facets: dict[str, list[FacetOut]]
-    facets_partial: bool = Field(description="Facet counts cover only the first 500 hits")
+    facets_partial: bool = Field(description="Facet counts cover only the first 200 hits")

@@ -66,4 +66,5 @@ def reindex_library(*, library: Library, progress: Callable[[int, int], None] | 
             done += len(chunk)
             if progress:
                 progress(done, len(ids))
+        engines.analyze(library.pk)
     return len(ids)

@@ -19,7 +19,7 @@ import opencc
 from pypinyin import lazy_pinyin
 
 # Changes whenever the same text would give other tokens: an index built by another version needs `xiaotu reindex`.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 INITIALS_MAX = 8
 TITLE_KEY_MAX = 60
 SUMMARY_MAX = 300
