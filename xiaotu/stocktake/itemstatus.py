@@ -9,7 +9,6 @@ item_set_status (`item.status`, `{"from", "to"}`) plus what caused it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from xiaotu.accounts.services import AUDIT_COLUMNS
 from xiaotu.bulk import insert_rows, reserve_ids
 from xiaotu.catalogue.models import Item
 from xiaotu.schools.models import Library
+from xiaotu.search.services import index_records
 
 CHUNK = 900
 
@@ -76,18 +76,7 @@ def items_change_status(
 
 
 def reindex_items(item_ids: list[int], *, library_id: int) -> None:
-    """Tell the catalogue search which records changed, so withdrawn and lost copies leave the OPAC.
-
-    The search index is another app's work in progress: called only once `xiaotu.search.services.index_records`
-    exists.
-    """
-    try:
-        search = importlib.import_module("xiaotu.search.services")
-    except ImportError:
-        return
-    index_records = getattr(search, "index_records", None)
-    if index_records is None:
-        return
+    """Tell the catalogue search which records changed, so that withdrawn copies leave the OPAC."""
     record_ids: set[int] = set()
     for start in range(0, len(item_ids), CHUNK):
         part = item_ids[start : start + CHUNK]
