@@ -284,6 +284,7 @@ def readers_erase_expired(
                 student_number="",
                 student_id="",
                 photo="",
+                password="",
                 card_barcode=Concat(Value(ERASED_CARD_PREFIX), Cast("pk", output_field=CharField())),
                 erased_at=at,
             )

@@ -73,6 +73,7 @@ def loans_per_class() -> dict[int | None, int]:
 
 def test_a_reader_past_the_period_is_erased_and_counts_stay(school, django_capture_on_commit_callbacks):
     photo = school.li.photo.name
+    Reader.objects.filter(pk=school.li.pk).update(password="md5$x$y")
     before = loans_per_class()
     with django_capture_on_commit_callbacks(execute=True):
         assert readers_erase_expired(library=school.library, today=TODAY, by=school.admin) == 1
@@ -85,6 +86,7 @@ def test_a_reader_past_the_period_is_erased_and_counts_stay(school, django_captu
         "",
     )
     assert li.card_barcode == f"ERASED-{li.pk}" and not li.photo and li.erased_at is not None
+    assert li.password == "", "an erased reader's OPAC password goes too"
     assert (li.gender, li.school_class, li.reader_type, li.status) == (
         "f",
         school.other,
