@@ -57,14 +57,15 @@ def reindex_library(*, library: Library, progress: Callable[[int, int], None] | 
     ids = list(Record.objects.filter(library=library).order_by("id").values_list("id", flat=True))
     with transaction.atomic():
         engines.drop(library.pk)
-        engines.create(library.pk)
+        engines.create(library.pk, indexed=False)
         done = 0
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             for docs in _index_chunk(chunk).values():
-                engines.write(library.pk, docs)
+                engines.write(library.pk, docs, fresh=True)
             done += len(chunk)
             if progress:
                 progress(done, len(ids))
+        engines.create_index(library.pk)
         engines.analyze(library.pk)
     return len(ids)

@@ -199,3 +199,15 @@ class TestIndexKeptInStep:
 def test_a_facet_without_words_browses_that_part_of_the_catalogue(library, shelf):
     assert _titles(library, "", filters=Filters(clc="F")) == ["小狗钱钱"]
     assert _titles(library, "") == []
+
+
+@pytest.mark.django_db
+def test_a_rebuild_writes_many_records_at_once(library):
+    """More than a handful of rows go to PostgreSQL by COPY, into a table indexed after it is filled."""
+    for i in range(40):
+        ItemFactory.create(
+            library=library, record=RecordFactory.create(library=library, title=f"星星{i}", call_number=f"I28/{i}")
+        )
+    assert reindex_library(library=library) == 40
+    assert len(search(library=library, q="星星", per_page=50).records) == 40
+    assert len(search(library=library, q="xx", per_page=50).records) == 40
