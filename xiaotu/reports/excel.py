@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
 
 import openpyxl  # type: ignore[import-untyped,unused-ignore]
 from django.http import HttpResponse
@@ -86,7 +87,5 @@ def xlsx_response(data: bytes, name: str) -> HttpResponse:
     """The workbook as a download named e.g. 借阅统计-2026-11-25.xlsx."""
     response = HttpResponse(data, content_type=XLSX)
     filename = f"{name}-{dt.date.today().isoformat()}.xlsx"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

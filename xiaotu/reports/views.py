@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -275,8 +275,6 @@ def register_file(request: HttpRequest, key: str, ext: str) -> HttpResponse:
         return xlsx_response(workbook([register_sheet(register)]), register.title)
     data = register_pdf(register, library_name=library.name, printed_on=timezone.localdate())
     response = HttpResponse(data, content_type="application/pdf")
-    from urllib.parse import quote
-
     name = quote(f"{register.title}-{timezone.localdate().isoformat()}.pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     return response
