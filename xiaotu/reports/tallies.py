@@ -14,12 +14,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from xiaotu.circulation.models import Loan
-from xiaotu.reports.clc import basic_class, letter_of
+from xiaotu.reports.clc import letter_of
 from xiaotu.reports.models import ClassDay, ReaderDay, RecordDay, ShelfDay, TallyBorrowed, TallyPending, TallyState
 from xiaotu.schools.models import Library
 
@@ -162,61 +161,56 @@ def live_returns(library: Library, span: Span) -> list[QuerySet[Loan]]:
     return [returned.filter(issued_at__gte=midnight(through)), returned.filter(pk__in=pending)]
 
 
-def _by_day(
-    rows: Iterable[dict[str, Any]], keys: tuple[str, ...], into: dict[tuple[Any, ...], list[int]], i: int
-) -> None:
-    for row in rows:
-        into[(row["day"], *(row[k] for k in keys))][i] += row["n"]
-
-
 def _count_days(library: Library, start: dt.datetime, end: dt.datetime) -> None:
+    """Count the loans issued and returned in [start, end) per day, in two passes over the loans.
+
+    The rows are summed here rather than grouped by day in SQL: SQLite turns a time into a local day by calling
+    Python once per row and per query, which made a first count of 500,000 loans take minutes.
+    """
+    tz = timezone.get_current_timezone()
     loans = Loan.objects.filter(library=library)
-    issued = loans.filter(issued_at__gte=start, issued_at__lt=end).annotate(day=TruncDate("issued_at"))
-    returned = loans.filter(returned_at__gte=start, returned_at__lt=end, lost=False).annotate(
-        day=TruncDate("returned_at")
+    columns = (
+        "reader__school_class_id",
+        "reader__reader_type_id",
+        "item__record__clc_class",
+        "item__location_id",
+        "reader_id",
+        "item__record_id",
+        "item_id",
     )
-
-    def grouped(qs: QuerySet[Loan], *keys: str) -> QuerySet[Loan, dict[str, Any]]:
-        rows: QuerySet[Loan, dict[str, Any]] = qs.values("day", *keys).annotate(n=Count("id")).order_by()
-        return rows
-
     people: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
-    keys = ("reader__school_class_id", "reader__reader_type_id")
-    _by_day(grouped(issued, *keys), keys, people, 0)
-    _by_day(grouped(returned, *keys), keys, people, 1)
+    shelves: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    readers: dict[tuple[dt.date, int], int] = defaultdict(int)
+    records: dict[tuple[dt.date, int], int] = defaultdict(int)
+    lent: set[int] = set()
+    issued = loans.filter(issued_at__gte=start, issued_at__lt=end).values_list("issued_at", *columns)
+    for at, class_id, type_id, clc, location, reader, record, item in issued.order_by().iterator(chunk_size=BATCH):
+        day = at.astimezone(tz).date()
+        people[(day, class_id, type_id)][0] += 1
+        shelves[(day, letter_of(clc[:1]), location)][0] += 1
+        readers[(day, reader)] += 1
+        records[(day, record)] += 1
+        lent.add(item)
+    returned = loans.filter(returned_at__gte=start, returned_at__lt=end, lost=False).values_list(
+        "returned_at", *columns[:4]
+    )
+    for at, class_id, type_id, clc, location in returned.order_by().iterator(chunk_size=BATCH):
+        day = at.astimezone(tz).date()
+        people[(day, class_id, type_id)][1] += 1
+        shelves[(day, letter_of(clc[:1]), location)][1] += 1
     _save(
         ClassDay(library=library, day=d, school_class_id=c, reader_type_id=t, loans=n, returns=r)
         for (d, c, t), (n, r) in people.items()
     )
-
-    shelves: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
-    keys = ("letter", "item__location_id")
-    with_letter = basic_class("item__record__clc_class")
-    _by_day(grouped(issued.annotate(letter=with_letter), *keys), keys, shelves, 0)
-    _by_day(grouped(returned.annotate(letter=with_letter), *keys), keys, shelves, 1)
-    merged: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
-    for (d, letter, location), (n, r) in shelves.items():
-        pair = merged[(d, letter_of(letter), location)]
-        pair[0] += n
-        pair[1] += r
     _save(
         ShelfDay(library=library, day=d, letter=letter, location_id=loc, loans=n, returns=r)
-        for (d, letter, loc), (n, r) in merged.items()
+        for (d, letter, loc), (n, r) in shelves.items()
     )
-    _save(
-        ReaderDay(library=library, day=row["day"], reader_id=row["reader_id"], loans=row["n"])
-        for row in grouped(issued, "reader_id")
-    )
-    _save(
-        RecordDay(library=library, day=row["day"], record_id=row["item__record_id"], loans=row["n"])
-        for row in grouped(issued, "item__record_id")
-    )
-    # Copies lent on these days; the unique constraint skips those already known.
-    lent = Loan.objects.filter(library=library, issued_at__gte=start, issued_at__lt=end)
+    _save(ReaderDay(library=library, day=d, reader_id=pk, loans=n) for (d, pk), n in readers.items())
+    _save(RecordDay(library=library, day=d, record_id=pk, loans=n) for (d, pk), n in records.items())
+    # The unique constraint skips copies already known.
     TallyBorrowed.objects.bulk_create(
-        [TallyBorrowed(library=library, item_id=pk) for pk in lent.values_list("item_id", flat=True).distinct()],
-        batch_size=BATCH,
-        ignore_conflicts=True,
+        [TallyBorrowed(library=library, item_id=pk) for pk in lent], batch_size=BATCH, ignore_conflicts=True
     )
 
 
