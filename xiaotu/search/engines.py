@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from xiaotu.search.query import All, Clause, Node, Term
+from xiaotu.short_cache import ShortCache
 
 PREFIXES = {"title": "t:", "author": "a:", "rest": "r:", "filt": "f:"}
 # Lexeme statistics for the planner: the default (100) keeps the 1,000 commonest lexemes and guesses every other one
@@ -149,6 +150,40 @@ def _match_text(include: Sequence[Clause], exclude: Sequence[Clause]) -> str:
     return "(" + text + ")" + "".join(f" NOT {{{' '.join(c.columns)}}}: {_fts(c.node)}" for c in exclude)
 
 
+# PostgreSQL estimates an AND of lexemes as if they were independent; the pairs of one word (的故, 故事) are not, so
+# a phrase in 4% of titles was guessed at 0.3% and fetched through the GIN index, 45,000 rows for a page of 20.
+# Where the lexemes' own frequencies (the planner's statistics, read back) say the match is dense, reading the
+# table newest first and stopping at the limit is far cheaper, and that is what we ask for.
+DENSE = 0.03
+_lexeme_stats: ShortCache[str, dict[str, float]] = ShortCache(seconds=600)
+
+
+def _load_lexeme_stats(name: str) -> dict[str, float]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = %s AND attname = 'tsv'",
+            [name],
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        return {}
+    return dict(zip(row[0], row[1], strict=False))  # the frequencies end with three summary figures
+
+
+def _frequency(node: Node, columns: Sequence[str], stats: dict[str, float]) -> float:
+    """At most how often the node matches, taking a word's pairs to come together (min), not independently."""
+    if isinstance(node, Term):
+        return 0.0 if node.prefix else sum(stats.get(PREFIXES[c] + node.token, 0.0) for c in columns)
+    parts = [_frequency(part, columns, stats) for part in node.parts]
+    return min(parts) if isinstance(node, All) else min(1.0, sum(parts))
+
+
+def _dense(library_id: int, include: Sequence[Clause]) -> bool:
+    stats = _lexeme_stats.get(table(library_id), lambda: _load_lexeme_stats(table(library_id)))
+    return bool(stats) and min(_frequency(c.node, c.columns, stats) for c in include) >= DENSE
+
+
 AVAILABLE = "EXISTS (SELECT 1 FROM catalogue_item i WHERE i.record_id = {id} AND i.status = 'available')"
 
 
@@ -171,6 +206,8 @@ def match(
     if available:
         where += " AND " + AVAILABLE.format(id=key)
     sql = f"SELECT {key} FROM {name} WHERE {where} ORDER BY {key} DESC LIMIT %s"
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _postgres() and _dense(library_id, include):
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(sql, [_match_text(include, exclude), limit])
         return [row[0] for row in cursor.fetchall()]
