@@ -254,3 +254,14 @@ def test_a_listed_book_no_longer_held_is_shown_without_a_dead_link(client, schoo
     page = client.get(url("list", school, pk=reading_list.pk)).content.decode()
 
     assert "草房子" in page and url("record", school, pk=school.cfz.pk) not in page
+
+
+def test_the_reading_stars_are_linked_only_when_the_library_publishes_them(client, school):
+    from xiaotu.reports.models import ReportSettings
+
+    stars = reverse("reports:stars_public")
+    assert stars not in client.get(url("home", school)).content.decode()
+    ReportSettings.objects.create(library=school.library, stars_public=True)
+    page = client.get(url("home", school)).content.decode()
+    assert f"{stars}?library={school.library.code}" in page
+    assert client.get(f"{stars}?library={school.library.code}").status_code == 200

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from xiaotu.opac import signin
 from xiaotu.readers.models import Reader
+from xiaotu.reports.selectors import report_settings
 from xiaotu.schools.models import Library
 
 KIOSK_COOKIE = "xiaotu_opac_kiosk"
@@ -27,6 +28,10 @@ class Opac:
     kiosk: bool
     reader: Reader | None
     idle_seconds: int = KIOSK_IDLE_SECONDS
+
+    def stars_published(self) -> bool:
+        """读书之星 appear in the OPAC only when the library publishes them (统计设置)."""
+        return report_settings(self.library).stars_public
 
 
 OpacView = Callable[..., HttpResponse]
