@@ -251,7 +251,7 @@ def _reporter(job_id: int, *, writing: bool) -> Callable[[str, int, int], None]:
     """The importer's progress(phase, done, total), passed on to the cache in the job page's own phases."""
 
     def progress(phase: str, done: int, total: int) -> None:
-        if phase == "store" or (writing and phase == "read" and total and done >= total):
+        if phase in ("store", "index") or (writing and phase == "read" and total and done >= total):
             progress_set(job_id, "write")
         elif phase == "read":
             progress_set(job_id, "read", done, total)

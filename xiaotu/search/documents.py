@@ -56,6 +56,8 @@ def _strings(value: Any) -> list[str]:
 
 
 def _isbn13(text: str) -> str:
+    if len(text) == 13 and text.isdigit():
+        return text  # Record.isbn: checked and made ISBN-13 when it was catalogued
     compact = "".join(c for c in text if c.isalnum())
     if stdnum_isbn.is_valid(compact):
         return stdnum_isbn.to_isbn13(stdnum_isbn.compact(compact))

@@ -36,13 +36,17 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+_ACCENTED = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
+
+
 def normalize(text: str) -> str:
     """Full-width to half-width, lower case, Traditional to Simplified, accents dropped (é → e)."""
     text = unicodedata.normalize("NFKC", text).lower()
     if not text.isascii():
         text = _converter().convert(text)
-        decomposed = unicodedata.normalize("NFD", text)
-        text = unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+        if _ACCENTED.search(text):
+            decomposed = unicodedata.normalize("NFD", text)
+            text = unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
     return text
 
 

@@ -68,3 +68,25 @@ def test_imported_records_are_found_at_once(library):
     )
     found = search(library=library, q="中国", public=False)
     assert found.records, "the imported CNMARC records are searchable in the import's own transaction"
+
+
+@pytest.mark.django_db
+def test_a_large_import_is_indexed_right_after_it_commits(library, monkeypatch):
+    from xiaotu.intake import importing
+
+    monkeypatch.setattr(importing, "INDEX_INLINE", 0)
+    monkeypatch.setattr(importing, "INDEX_CHUNK", 2)
+    LocationFactory.create(library=library)
+    ItemCategoryFactory.create(library=library)
+    phases: list[tuple[str, int, int]] = []
+    outcome = marc_import(
+        library=library,
+        source=str(TESTDATA / "marc" / "dp2-cnmarc.utf8.mrc"),
+        options=ImportOptions(),
+        by=None,
+        progress=lambda phase, done, total: phases.append((phase, done, total)),
+    )
+    indexed = [p for p in phases if p[0] == "index"]
+    assert outcome.result is not None
+    assert indexed[0][1] == 0 and indexed[-1][1] == indexed[-1][2] == len(outcome.result.record_ids)
+    assert search(library=library, q="中国", public=False).records
