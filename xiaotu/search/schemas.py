@@ -5,15 +5,26 @@ from __future__ import annotations
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 
-from xiaotu.accounts.schemas import SearchText, blank_is
+from xiaotu.accounts.schemas import blank_is
+from xiaotu.search.query import QUERY_MAX
+
+
+def _searchable(value: object) -> object:
+    """Whatever a pupil pasted: control characters become spaces and the rest is cut to QUERY_MAX; never an error."""
+    if not isinstance(value, str):
+        return value
+    return "".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 else c for c in value[: QUERY_MAX * 4])[:QUERY_MAX]
+
+
+Query = Annotated[str, BeforeValidator(_searchable)]
 
 LibraryCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
 
 
 class SearchQuery(Schema):
-    q: SearchText = Field("", description="Words, 拼音 or its initials, an ISBN, or the start of a call number")
+    q: Query = Field("", description="Words, 拼音 or its initials, an ISBN, or the start of a call number")
     page: Annotated[int, Field(ge=1, le=50, description="Page number (1–50)"), blank_is(1)] = 1
     per_page: Annotated[int, Field(ge=1, le=100, description="Hits per page (1–100)"), blank_is(20)] = 20
     library: Annotated[LibraryCode, blank_is("")] = Field("", description="Library code; needed when there are several")

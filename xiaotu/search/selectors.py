@@ -20,6 +20,7 @@ from xiaotu.catalogue.models import Item, Record
 from xiaotu.schools.models import Library, Location
 from xiaotu.search import engines
 from xiaotu.search import tokens as tk
+from xiaotu.search.query import Any as AnyOf
 from xiaotu.search.query import Clause, Parsed, Term, parse
 from xiaotu.search.results import FacetValue, Filters, SearchResult
 
@@ -60,7 +61,10 @@ def tiers(parsed: Parsed) -> list[Clause]:
     if parsed.call_number is not None:
         found.append(Clause(("rest",), parsed.call_number))
     if parsed.title_key:
-        found.append(Clause(("title",), Term("3" + parsed.title_key)))
+        exact = [Term("3" + parsed.title_key)]
+        if parsed.title_key.isascii() and parsed.title_key.isalpha():
+            exact.append(Term("4" + parsed.title_key))
+        found.append(Clause(("title",), exact[0] if len(exact) == 1 else AnyOf(tuple(exact))))
     if parsed.words is not None:
         found += [Clause(("title",), parsed.words), Clause(("author",), parsed.words), Clause(TEXT, parsed.words)]
     return found

@@ -6,7 +6,8 @@ find 西游记; and its initials ("xyj") as tokens of their own. Every token is 
 digits — no engine's tokenizer or stemmer gets a say — so FTS5 and PostgreSQL see exactly the same tokens.
 
 Token kinds are told apart by a leading mark that no word of the text can produce in that position:
-"0…" initials, "1…" call-number prefixes, "3…" a whole title, "2…" filters (see FILTER_*).
+"0…" initials, "1…" call-number prefixes, "3…" a whole title, "4…" its whole 拼音 or initials, "2…" filters
+(see FILTER_*).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import opencc
 from pypinyin import lazy_pinyin
 
 # Changes whenever the same text would give other tokens: an index built by another version needs `xiaotu reindex`.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 INITIALS_MAX = 8
 TITLE_KEY_MAX = 60
 SUMMARY_MAX = 300
@@ -108,8 +109,14 @@ class Tokens:
                     self.add("0" + letters[start:end])
 
     def add_title_key(self, title: str) -> None:
+        """The whole title as one token, and its whole 拼音 and initials ("4xiyouji", "4xyj"): typed in full, they
+        put this title before the longer ones that start the same way."""
         if key := title_key(title):
             self.add("3" + key)
+        sounds = [s for run in runs(title) if is_cjk(run) for s in syllables(run)]
+        if len(sounds) > 1:
+            self.add("4" + "".join(s[0] for s in sounds)[:TITLE_KEY_MAX])
+            self.add("4" + "".join(sounds)[:TITLE_KEY_MAX])
 
 
 def title_key(title: str) -> str:

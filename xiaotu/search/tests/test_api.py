@@ -47,7 +47,7 @@ def test_facets_and_filters(client, library, books):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "params", [{"page": "x"}, {"page": 0}, {"page": 51}, {"per_page": 1000}, {"clc": "II"}, {"q": "猫" * 101}]
+    "params", [{"page": "x"}, {"page": 0}, {"page": 51}, {"per_page": 1000}, {"clc": "II"}, {"year": "一九"}]
 )
 def test_bad_parameters_are_422(client, library, books, params):
     response = client.get(URL, {"q": "猫", **params})
@@ -62,3 +62,17 @@ def test_several_libraries_need_a_code(client, library, books):
     assert client.get(URL, {"q": "红楼梦", "library": library.code}).json()["results"][0]["title"] == "红楼梦"
     missing = client.get(URL, {"q": "猫", "library": "nowhere"})
     assert missing.status_code == 404 and missing.json()["code"] == "library_not_found"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "q",
+    ["", " ", "猫" * 10_000, '"', '"西游', "*", "西*", "NEAR", "NEAR(西游 记)", ":", "title:西游", "-", "-西游",
+     "西游 -记",
+     "'; DROP TABLE catalogue_record; --", "1 OR 1=1", "西游\x00记", "\x07\x1b[31m", "📚🐱", "西游📚", "()", "((", "^",
+     "!", "&", "|", "<->", "\\", "%", "_", "{title}: 西游"],
+)  # fmt: skip
+def test_any_text_gives_results_or_none_never_an_error(client, library, books, q):
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 200, response.content
+    assert isinstance(response.json()["results"], list)
