@@ -206,6 +206,9 @@ def renew(*, item: Item, by: User | None, at: dt.datetime | None = None) -> Loan
         if loan is None:
             raise LoanRefused("item_not_on_loan", title=title)
         reader = loan.reader
+        if code := REFUSAL_BY_READER_STATUS.get(Reader.Status(reader.status)):
+            # A suspended card, or a pupil who left with the book: it comes back, it is not lent longer.
+            raise LoanRefused(code, reader=reader.name)
         policy = policy_for(reader=reader, item=item)
         today = _local_date(at)
         if loan.renewals >= policy.rule.max_renewals:

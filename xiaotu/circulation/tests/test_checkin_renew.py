@@ -57,6 +57,17 @@ def test_renew_counts_from_today(rules, librarian):
     assert AuditEvent.objects.filter(action="loan.renew", object_id=loan.pk).exists()
 
 
+def test_a_suspended_reader_cannot_renew(rules, librarian):
+    reader = ReaderFactory.create()
+    item = ItemFactory.create()
+    checkout(reader=reader, item=item, by=librarian, at=MONDAY)
+    reader.status = "suspended"
+    reader.save(update_fields=["status"])
+    with pytest.raises(LoanRefused) as info:
+        renew(item=item, by=librarian, at=MONDAY + dt.timedelta(days=1))
+    assert info.value.code == "reader_suspended"
+
+
 def test_renewal_limit(rules, librarian):
     item = ItemFactory.create()
     checkout(reader=ReaderFactory.create(), item=item, by=librarian, at=MONDAY)
