@@ -55,63 +55,45 @@ def random_password() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(INITIAL_DIGITS))
 
 
+def _store_password(*, reader: Reader, encoded: str, action: str, by: User | None, at: dt.datetime | None) -> Reader:
+    """Write the hashed password (or "" for none) and audit it, in one transaction."""
+    with transaction.atomic():
+        Reader.objects.filter(pk=reader.pk).update(password=encoded)
+        reader.password = encoded
+        audit_record(
+            library=reader.library,
+            actor=by,
+            action=action,
+            obj=reader,
+            data={"reader": reader.card_barcode},
+            at=at or timezone.now(),
+        )
+    return reader
+
+
 def reader_password_set(*, reader: Reader, password: str, by: User | None, at: dt.datetime | None = None) -> Reader:
     """设置公共检索密码 — the reader signs in to the OPAC with their card number and this password."""
     if problem := password_problem(password):
         raise OpacRefused(problem)
     if reader.erased_at is not None:
         raise OpacRefused(_("这位读者的个人信息已删除，不能设置密码。"))
-    at = at or timezone.now()
-    encoded = make_password(password)
-    with transaction.atomic():
-        Reader.objects.filter(pk=reader.pk).update(password=encoded)
-        reader.password = encoded
-        audit_record(
-            library=reader.library,
-            actor=by,
-            action="reader.opac_password_set",
-            obj=reader,
-            data={"reader": reader.card_barcode},
-            at=at,
-        )
-    return reader
+    return _store_password(
+        reader=reader, encoded=make_password(password), action="reader.opac_password_set", by=by, at=at
+    )
 
 
 def reader_password_change(*, reader: Reader, new_password: str, at: dt.datetime | None = None) -> Reader:
     """修改密码 — by the signed-in reader themselves (the view has checked their current password)."""
     if problem := password_problem(new_password):
         raise OpacRefused(problem)
-    at = at or timezone.now()
-    encoded = make_password(new_password)
-    with transaction.atomic():
-        Reader.objects.filter(pk=reader.pk).update(password=encoded)
-        reader.password = encoded
-        audit_record(
-            library=reader.library,
-            actor=None,
-            action="reader.opac_password_change",
-            obj=reader,
-            data={"reader": reader.card_barcode},
-            at=at,
-        )
-    return reader
+    return _store_password(
+        reader=reader, encoded=make_password(new_password), action="reader.opac_password_change", by=None, at=at
+    )
 
 
 def reader_password_clear(*, reader: Reader, by: User | None, at: dt.datetime | None = None) -> Reader:
     """停用公共检索登录 — an empty password signs nobody in; a signed-in session ends at its next page."""
-    at = at or timezone.now()
-    with transaction.atomic():
-        Reader.objects.filter(pk=reader.pk).update(password="")
-        reader.password = ""
-        audit_record(
-            library=reader.library,
-            actor=by,
-            action="reader.opac_password_clear",
-            obj=reader,
-            data={"reader": reader.card_barcode},
-            at=at,
-        )
-    return reader
+    return _store_password(reader=reader, encoded="", action="reader.opac_password_clear", by=by, at=at)
 
 
 @dataclass(frozen=True)
