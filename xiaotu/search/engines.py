@@ -206,8 +206,14 @@ def match(
     if available:
         where += " AND " + AVAILABLE.format(id=key)
     sql = f"SELECT {key} FROM {name} WHERE {where} ORDER BY {key} DESC LIMIT %s"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if _postgres() and _dense(library_id, include):
+    params = [_match_text(include, exclude), limit]
+    if _postgres() and _dense(library_id, include):
+        # SET LOCAL needs a transaction of its own. Only here: on SQLite every transaction begins IMMEDIATE, and a
+        # search would then queue for the write lock behind the desk.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute(sql, [_match_text(include, exclude), limit])
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
