@@ -206,7 +206,7 @@ def match(
     if available:
         where += " AND " + AVAILABLE.format(id=key)
     sql = f"SELECT {key} FROM {name} WHERE {where} ORDER BY {key} DESC LIMIT %s"
-    params = [_match_text(include, exclude), limit]
+    params: list[str | int] = [_match_text(include, exclude), limit]
     if _postgres() and _dense(library_id, include):
         # SET LOCAL needs a transaction of its own. Only here: on SQLite every transaction begins IMMEDIATE, and a
         # search would then queue for the write lock behind the desk.
