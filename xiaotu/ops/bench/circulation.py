@@ -32,6 +32,7 @@ from xiaotu.catalogue.models import Item, ItemCategory
 from xiaotu.circulation.models import Loan, LoanCap, LoanRule
 from xiaotu.demo.build import DemoSize, build_demo, demo_library
 from xiaotu.ops.bench.client import DeskResult, DeskWork, run_desk
+from xiaotu.ops.bench.options import positive
 from xiaotu.ops.bench.place import INSIDE
 from xiaotu.ops.bench.server import free_port, running_server
 from xiaotu.ops.bench.stats import percentiles, throughput
@@ -51,21 +52,14 @@ class BenchError(RuntimeError):
     pass
 
 
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
-
-
 class Circulation:
     name = "circulation"
     help = "借还：多个客户端进程通过 HTTP 借出、归还（checkout / checkin）"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--items", type=_count, default=50_000, help="藏书册数（默认 %(default)s）")
-        parser.add_argument("--readers", type=_count, default=3_000, help="读者人数（默认 %(default)s）")
-        parser.add_argument("--history", type=_count, default=500_000, help="历史借阅记录条数（默认 %(default)s）")
+        parser.add_argument("--items", type=positive, default=50_000, help="藏书册数（默认 %(default)s）")
+        parser.add_argument("--readers", type=positive, default=3_000, help="读者人数（默认 %(default)s）")
+        parser.add_argument("--history", type=positive, default=500_000, help="历史借阅记录条数（默认 %(default)s）")
 
     def key(self, options: dict[str, Any]) -> str:
         return f"circulation-{options['items']}-{options['readers']}-{options['history']}"
@@ -74,7 +68,7 @@ class Circulation:
         call_command("migrate", interactive=False, verbosity=0)
         library, build_s = _library(options, log)
         plan = plan_desks(library, clients=options["clients"], seed=options["seed"])
-        token = api_token_issue(user=_desk_user(library), name="xiaotu bench")
+        token = api_token_issue(user=desk_user(library), name="xiaotu bench")
         vendor, version = database_info()
         # The server and the clients open their own connections; ours must not be shared with forked children.
         connections.close_all()
@@ -148,20 +142,24 @@ def server_environment() -> dict[str, str]:
 
 
 def _library(options: dict[str, Any], log: Log) -> tuple[Library, float | None]:
+    size = DemoSize(items=options["items"], readers=options["readers"], history=options["history"])
+    return demo_bench_library(size, options["seed"], log)
+
+
+def demo_bench_library(size: DemoSize, seed: int, log: Log) -> tuple[Library, float | None]:
     """The benchmark's demo library: reused when it exists, else built at the asked size."""
     if library := demo_library():
         log(f"library: reusing {library.name}")
         return library, None
-    log(f"library: building {options['items']} items, {options['readers']} readers, {options['history']} loans")
+    log(f"library: building {size.items} items, {size.readers} readers, {size.history} loans")
     started = time.perf_counter()
-    size = DemoSize(items=options["items"], readers=options["readers"], history=options["history"])
-    report = build_demo(size=size, seed=options["seed"], log=lambda line: log(f"  {line}"))
+    report = build_demo(size=size, seed=seed, log=lambda line: log(f"  {line}"))
     build_s = round(time.perf_counter() - started, 1)
     log(f"library: built in {build_s}s")
     return report.library, build_s
 
 
-def _desk_user(library: Library) -> User:
+def desk_user(library: Library) -> User:
     user = User.objects.filter(library=library, role__in=DESK, is_active=True).order_by("pk").first()
     if user is None:
         raise BenchError("the benchmark library has no desk user to issue an API token to")

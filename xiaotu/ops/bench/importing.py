@@ -26,18 +26,12 @@ from xiaotu.intake.importing import ImportOptions
 from xiaotu.intake.services import marc_import
 from xiaotu.interop.marc import generate_cnmarc
 from xiaotu.interop.marc.generate import VERSION as GENERATOR_VERSION
+from xiaotu.ops.bench.options import positive
 from xiaotu.schools.models import Library, Location
 
 TARGET = {"records_per_s": 5000.0, "ratio": 0.4}
 PEERS = "FOLIO imports 34–38 records/s"
 Log = Callable[[str], None]
-
-
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
 
 
 def _fresh_database(log: Log) -> None:
@@ -68,7 +62,7 @@ class ImportBench:
     help = "导入：生成 N 条 CNMARC 记录，导入空库，与 pymarc 解析速度对比"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--records", type=_count, default=100_000, help="记录条数（默认 %(default)s）")
+        parser.add_argument("--records", type=positive, default=100_000, help="记录条数（默认 %(default)s）")
 
     def key(self, options: dict[str, Any]) -> str:
         return f"import-{options['records']}"

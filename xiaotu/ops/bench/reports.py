@@ -23,6 +23,7 @@ from django.utils import timezone
 from xiaotu.accounts.models import Role, User
 from xiaotu.circulation.models import Loan
 from xiaotu.ops.bench.circulation import _library, database_info
+from xiaotu.ops.bench.options import positive
 from xiaotu.readers.models import SchoolClass
 from xiaotu.reports import views
 from xiaotu.reports.periods import term_on
@@ -31,13 +32,6 @@ from xiaotu.schools.models import Library
 
 TARGET_MS = 300.0
 Log = Callable[[str], None]
-
-
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
 
 
 def report_pages(library: Library) -> dict[str, tuple[Callable[..., HttpResponse], str, dict[str, str]]]:
@@ -94,10 +88,10 @@ class ReportsBench:
     help = "统计报表：在有 N 条借阅记录的演示馆上计时每张报表（中位数）"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--loans", type=_count, default=500_000, help="借阅记录条数（默认 %(default)s）")
-        parser.add_argument("--items", type=_count, default=50_000, help="藏书册数（默认 %(default)s）")
-        parser.add_argument("--readers", type=_count, default=3_000, help="读者人数（默认 %(default)s）")
-        parser.add_argument("--runs", type=_count, default=3, help="每张报表计时次数，取中位数（默认 %(default)s）")
+        parser.add_argument("--loans", type=positive, default=500_000, help="借阅记录条数（默认 %(default)s）")
+        parser.add_argument("--items", type=positive, default=50_000, help="藏书册数（默认 %(default)s）")
+        parser.add_argument("--readers", type=positive, default=3_000, help="读者人数（默认 %(default)s）")
+        parser.add_argument("--runs", type=positive, default=3, help="每张报表计时次数，取中位数（默认 %(default)s）")
 
     def key(self, options: dict[str, Any]) -> str:
         return f"reports-{options['items']}-{options['readers']}-{options['loans']}"

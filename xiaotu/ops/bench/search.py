@@ -28,6 +28,7 @@ from stdnum import isbn as stdnum_isbn
 from xiaotu.catalogue.models import Item, ItemCategory, Record
 from xiaotu.demo.collection import IsbnPool, TitleMaker, responsibility
 from xiaotu.demo.rows import Inserter, reset_sequences
+from xiaotu.ops.bench.options import positive
 from xiaotu.ops.bench.stats import percentiles
 from xiaotu.schools.models import Library, Location
 from xiaotu.search import tokens as tk
@@ -73,13 +74,6 @@ ENGLISH_NOUNS = [
 ]
 ENGLISH_AUTHORS = ("Eric Carle", "Roald Dahl", "E. B. White", "J. K. Rowling", "Beatrix Potter", "Dr. Seuss")
 SUMMARY_PARTS = ("讲述了一个关于成长的故事", "图文并茂", "语言生动有趣", "介绍了许多科学知识", "配有精美插图")
-
-
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
 
 
 RECORD_COLUMNS = (
@@ -229,8 +223,8 @@ class SearchBench:
     help = "检索：生成 N 种书目并建立索引，计时各类检索（单字、双字、多字、拼音、首字母、ISBN、英文、常见词）"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--records", type=_count, default=1_000_000, help="书目数（默认 %(default)s）")
-        parser.add_argument("--queries", type=_count, default=200, help="每类检索的次数（默认 %(default)s）")
+        parser.add_argument("--records", type=positive, default=1_000_000, help="书目数（默认 %(default)s）")
+        parser.add_argument("--queries", type=positive, default=200, help="每类检索的次数（默认 %(default)s）")
 
     def key(self, options: dict[str, Any]) -> str:
         return f"search-v{VERSION}-{options['records']}"

@@ -26,13 +26,20 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import DESK
 from xiaotu.accounts.services import api_token_issue
 from xiaotu.bulk import insert_rows
 from xiaotu.catalogue.models import Item
-from xiaotu.demo.build import DemoSize, build_demo, demo_library
-from xiaotu.ops.bench.circulation import BenchError, database_info, server_environment, server_log
+from xiaotu.demo.build import DemoSize
+from xiaotu.ops.bench.circulation import (
+    BenchError,
+    database_info,
+    demo_bench_library,
+    desk_user,
+    server_environment,
+    server_log,
+)
 from xiaotu.ops.bench.client import Desk, DeskResult, DeskWork, ResultQueue
+from xiaotu.ops.bench.options import positive
 from xiaotu.ops.bench.server import free_port, running_server
 from xiaotu.ops.bench.stats import percentiles, throughput
 from xiaotu.schools.models import Library, Location
@@ -49,20 +56,13 @@ REPEATS = 3
 Log = Callable[[str], None]
 
 
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
-
-
 class StocktakeBench:
     name = "stocktake"
     help = "清点：核对 N 次扫描与 M 册藏书（reconcile_s），网页扫描接口的单次扫描延迟（HTTP，scan_p95_ms）"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--items", type=_count, default=200_000, help="藏书册数（默认 %(default)s）")
-        parser.add_argument("--scans", type=_count, default=100_000, help="已有扫描数（默认 %(default)s）")
+        parser.add_argument("--items", type=positive, default=200_000, help="藏书册数（默认 %(default)s）")
+        parser.add_argument("--scans", type=positive, default=100_000, help="已有扫描数（默认 %(default)s）")
 
     def key(self, options: dict[str, Any]) -> str:
         return f"stocktake-{options['items']}"
@@ -70,7 +70,7 @@ class StocktakeBench:
     def run(self, options: dict[str, Any], log: Log) -> dict[str, Any]:
         call_command("migrate", interactive=False, verbosity=0)
         library, build_s = _library(options, log)
-        user = _desk_user(library)
+        user = desk_user(library)
         _forget_earlier_runs(library)
         stocktake, unscanned, write_s = prepare(library, user, scans=options["scans"], seed=options["seed"], log=log)
         timings = []
@@ -120,23 +120,8 @@ class StocktakeBench:
 
 
 def _library(options: dict[str, Any], log: Log) -> tuple[Library, float | None]:
-    if library := demo_library():
-        log(f"library: reusing {library.name}")
-        return library, None
-    log(f"library: building {options['items']} items")
-    started = time.perf_counter()
     size = DemoSize(items=options["items"], readers=READERS, history=HISTORY)
-    report = build_demo(size=size, seed=options["seed"], log=lambda line: log(f"  {line}"))
-    build_s = round(time.perf_counter() - started, 1)
-    log(f"library: built in {build_s}s")
-    return report.library, build_s
-
-
-def _desk_user(library: Library) -> User:
-    user = User.objects.filter(library=library, role__in=DESK, is_active=True).order_by("pk").first()
-    if user is None:
-        raise BenchError("the benchmark library has no desk user")
-    return user
+    return demo_bench_library(size, options["seed"], log)
 
 
 def _forget_earlier_runs(library: Library) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -16,14 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from xiaotu.demo.build import DEFAULT_SEED
 from xiaotu.ops.bench import BENCHMARKS
 from xiaotu.ops.bench.circulation import PEERS, TARGET, BenchError
+from xiaotu.ops.bench.options import positive
 from xiaotu.ops.bench.place import INSIDE, bench_place, ensure_database
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
 
 
 class Command(BaseCommand):
@@ -34,11 +27,11 @@ class Command(BaseCommand):
         for bench in BENCHMARKS.values():
             sub = benchmarks.add_parser(bench.name, help=bench.help, description=bench.help)
             bench.add_arguments(sub)
-            sub.add_argument("--clients", type=_positive, default=4, help="客户端进程数（默认 %(default)s）")
+            sub.add_argument("--clients", type=positive, default=4, help="客户端进程数（默认 %(default)s）")
             sub.add_argument("--seconds", type=float, default=20.0, help="计时秒数（默认 %(default)s）")
             sub.add_argument("--json", action="store_true", help="只输出一个 JSON 对象")
             sub.add_argument("--port", type=int, default=0, help="服务器端口（默认由系统分配空闲端口）")
-            sub.add_argument("--server-threads", type=_positive, default=None, help="waitress 线程数（默认同 serve）")
+            sub.add_argument("--server-threads", type=positive, default=None, help="waitress 线程数（默认同 serve）")
             sub.add_argument("--seed", type=int, default=DEFAULT_SEED, help="建馆与分配读者、图书的随机种子")
             sub.add_argument(
                 "--bench-dir", type=Path, default=None, help="测试数据目录的上级目录（默认 XIAOTU_DATA_DIR/bench）"
