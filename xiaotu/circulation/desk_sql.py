@@ -30,20 +30,24 @@ SELECT i.id, i.library_id, i.record_id, i.category_id, i.status, i.barcode, i.ac
   JOIN schools_library l ON l.id = i.library_id
  WHERE i.id = %s
 """
-_OPEN_LOAN = """
-SELECT l.id, l.library_id, l.item_id, l.reader_id, l.issued_at, l.due_on, l.renewals, l.issued_by_id,
-       r.library_id, r.card_barcode, r.name, r.status, r.school_class_id, r.reader_type_id
-  FROM circulation_loan l
-  JOIN readers_reader r ON r.id = l.reader_id
- WHERE l.item_id = %s AND l.returned_at IS NULL
-"""
-_READER = """
-SELECT r.id, r.library_id, r.card_barcode, r.name, r.gender, r.student_number, r.status, r.reader_type_id,
-       r.school_class_id, t.code, t.name, t.kind, c.name, c.number, c.grade_id, c.active
-  FROM readers_reader r
+_READER_COLUMNS = """
+       r.id, r.library_id, r.card_barcode, r.name, r.gender, r.student_number, r.status, r.reader_type_id,
+       r.school_class_id, t.code, t.name, t.kind, c.name, c.number, c.grade_id, c.active"""
+_READER_JOINS = """
   JOIN readers_readertype t ON t.id = r.reader_type_id
-  LEFT JOIN readers_schoolclass c ON c.id = r.school_class_id
+  LEFT JOIN readers_schoolclass c ON c.id = r.school_class_id"""
+_READER = f"""
+SELECT {_READER_COLUMNS}
+  FROM readers_reader r {_READER_JOINS}
  WHERE r.library_id = %s AND r.card_barcode = %s
+"""
+# The holder comes whole (type and class too): the return's answer names the class, and a renewal's rules need both.
+_OPEN_LOAN = f"""
+SELECT l.id, l.library_id, l.item_id, l.reader_id, l.issued_at, l.due_on, l.renewals, l.issued_by_id,
+       {_READER_COLUMNS}
+  FROM circulation_loan l
+  JOIN readers_reader r ON r.id = l.reader_id {_READER_JOINS}
+ WHERE l.item_id = %s AND l.returned_at IS NULL
 """
 LOAN_COLUMNS = ("id", "library_id", "item_id", "reader_id", "issued_at", "due_on", "renewals", "lost", "issued_by_id")
 
@@ -119,7 +123,7 @@ def _reader(row: tuple[Any, ...] | None) -> Reader | None:
 
 
 def open_loan(item_id: int) -> Loan | None:
-    """The copy's open loan with its reader (the columns the desk and the audit use), or None."""
+    """The copy's open loan with its reader, the reader's type and class, or None."""
     with connection.cursor() as cursor:
         cursor.execute(_OPEN_LOAN, [item_id])
         row = cursor.fetchone()
@@ -138,8 +142,9 @@ def open_loan(item_id: int) -> Loan | None:
             "issued_by_id": row[7],
         },
     )
-    reader_columns = ("library_id", "card_barcode", "name", "status", "school_class_id", "reader_type_id")
-    loan.reader = _instance(Reader, {"id": row[3], **dict(zip(reader_columns, row[8:14], strict=True))})
+    reader = _reader(row[8:])
+    assert reader is not None  # the join found the row
+    loan.reader = reader
     return loan
 
 
