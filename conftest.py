@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xiaotu.accounts.models import Role, User
+from xiaotu.testing.clients import ServerClient
 from xiaotu.testing.factories import (
     ItemCategoryFactory,
     LibraryFactory,
@@ -13,6 +14,12 @@ from xiaotu.testing.factories import (
     ReaderTypeFactory,
     UserFactory,
 )
+
+
+@pytest.fixture
+def client() -> ServerClient:
+    """pytest-django's client, but choosing the middleware per request as the server does (xiaotu/wsgi.py)."""
+    return ServerClient()
 
 
 @pytest.fixture

@@ -68,6 +68,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# API calls made with a bearer token (a desk program, a script) carry no session, form or page: they skip the rest.
+# xiaotu/wsgi.py chooses the chain by request.
+API_TOKEN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "xiaotu.i18n.ChineseFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
 
 ROOT_URLCONF = "xiaotu.urls"
 WSGI_APPLICATION = "xiaotu.wsgi.application"

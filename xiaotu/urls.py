@@ -9,6 +9,8 @@ from xiaotu.circulation.urls import rules_urlpatterns
 from xiaotu.printing.urls import layout_urlpatterns
 
 urlpatterns = [
+    # First: the desk's scans arrive here hundreds of times an hour, and Django tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", home, name="home"),
     path("accounts/", include("xiaotu.accounts.urls")),
     path("desk/", include("xiaotu.circulation.urls")),
@@ -23,7 +25,6 @@ urlpatterns = [
     path("settings/remote-catalogues/", include(remote_urlpatterns)),
     path("settings/label-layouts/", include(layout_urlpatterns)),
     path("settings/calendar/", include("xiaotu.schools.urls")),
-    path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

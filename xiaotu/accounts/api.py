@@ -69,8 +69,10 @@ class StaffSession(APIKeyCookie):
         return request.COOKIES.get(settings.SESSION_COOKIE_NAME)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        if not key:
+            return None  # no session cookie: a token call, which skips the session middleware (xiaotu/wsgi.py)
         user = request.user
-        if not key or not isinstance(user, User) or not user.is_active or user.library_id is None:
+        if not isinstance(user, User) or not user.is_active or user.library_id is None:
             return None
         if check_csrf(request) is not None:
             raise ApiError(403, "csrf_failed", _("页面已过期，请刷新页面后重试"))
