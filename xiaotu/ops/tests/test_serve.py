@@ -52,8 +52,9 @@ def get(url: str) -> int:
 
 
 class Server:
-    def __init__(self, process: subprocess.Popen[bytes], url: str, data_dir: Path, log: Path) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], url: str, data_dir: Path, log: Path, workers: int) -> None:
         self.process, self.url, self.data_dir, self.log = process, url, data_dir, log
+        self.workers = workers
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -76,7 +77,7 @@ def server(tmp_path, request) -> Iterator[Server]:
             stderr=subprocess.STDOUT,
             env=env,
         )
-    running = Server(process, f"http://127.0.0.1:{port}", data_dir, log)
+    running = Server(process, f"http://127.0.0.1:{port}", data_dir, log, int(request.param))
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -118,3 +119,42 @@ def test_serves_migrates_runs_jobs_and_stops_cleanly_on_sigterm(server):
     assert "校图已启动" in output
     assert "Traceback" not in output, output
     assert "Error" not in output, output
+
+
+def _established_per_process(server: Server) -> list[int]:
+    """How many connections to the server's port each web process holds, read from /proc (Linux)."""
+    port = int(server.url.rsplit(":", 1)[1])
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # local port, ESTABLISHED
+                established.add(fields[9])  # the socket's inode
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+    counts = []
+    for pid in children:
+        descriptors = Path(f"/proc/{pid}/fd").iterdir()
+        sockets = {str(fd.readlink()).removeprefix("socket:[").rstrip("]") for fd in descriptors}
+        counts.append(len(sockets & established))
+    return counts
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads the connections from Linux's /proc")
+def test_desks_connections_are_shared_evenly_between_web_processes(server):
+    """Four desks keeping their connections open land two on each of the two web processes, not three and one."""
+    if server.workers != 2:
+        pytest.skip("one process has no one to share with")
+    import http.client
+
+    host, port = server.url.removeprefix("http://").split(":")
+    desks = []
+    for _ in range(4):
+        desk = http.client.HTTPConnection(host, int(port), timeout=10)
+        desk.request("GET", "/api/v1/openapi.json")
+        assert desk.getresponse().read()
+        desks.append(desk)
+    try:
+        wait_for(lambda: sorted(_established_per_process(server)) == [2, 2], "connections not shared 2 + 2", server)
+    finally:
+        for desk in desks:
+            desk.close()

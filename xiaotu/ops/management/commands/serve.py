@@ -1,8 +1,9 @@
 """`xiaotu serve`: the embedded production server (waitress) with the background jobs beside it.
 
 On Windows it is one process. Elsewhere it also forks one web process per core (`--workers`, up to four) on a
-shared listening socket, because one Python process is held to one core; the background jobs stay in the
-parent, which also restarts a web process that dies.
+shared listening socket, because one Python process is held to one core, and each new connection goes to the
+process with the fewest open (xiaotu/ops/webserver.py). The background jobs stay in the parent, which also restarts
+a web process that dies.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
+
+from xiaotu.ops.webserver import Loads, web_server
 
 MAX_AUTO_WORKERS = 4
 
@@ -64,7 +67,7 @@ class Command(BaseCommand):
 
     def _serve_here(self, listener: socket.socket, options: dict[str, Any]) -> None:
         consumer = None if options["no_jobs"] else _start_jobs()
-        server = _web_server(listener, options["threads"])
+        server = web_server(listener, threads=options["threads"])
         try:
             server.run()
         except (KeyboardInterrupt, SystemExit):
@@ -77,20 +80,24 @@ class Command(BaseCommand):
     def _serve_forked(self, listener: socket.socket, options: dict[str, Any], workers: int) -> None:
         # Children must not share the parent's database connections; fork before any thread starts.
         connections.close_all()
-        children = {_fork_web(listener, options["threads"]) for _ in range(workers)}
+        loads = Loads(workers)
+        threads = options["threads"]
+        children = {_fork_web(listener, threads, loads, slot): slot for slot in range(workers)}
         consumer = None if options["no_jobs"] else _start_jobs()
         try:
             while True:
                 time.sleep(1)
-                for pid in list(children):
+                for pid, slot in list(children.items()):
                     done, status = os.waitpid(pid, os.WNOHANG)
                     if done:
-                        children.discard(pid)
+                        del children[pid]
                         logging.getLogger("xiaotu").warning(
                             "web process %s stopped (%s); starting another", pid, status
                         )
+                        # Its connections died with it; until the new process says otherwise it has none.
+                        loads.publish(slot, 0)
                         connections.close_all()
-                        children.add(_fork_web(listener, options["threads"]))
+                        children[_fork_web(listener, threads, loads, slot)] = slot
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
@@ -105,22 +112,7 @@ class Command(BaseCommand):
                 consumer.stop(graceful=True)
 
 
-def _web_server(listener: socket.socket, threads: int) -> Any:
-    from waitress.server import create_server
-
-    from xiaotu.wsgi import application
-
-    return create_server(
-        application,
-        sockets=[listener],
-        threads=threads,
-        ident="xiaotu",
-        # Scanners and kiosks keep connections open; a whole class arriving at once must not be refused.
-        connection_limit=200,
-    )
-
-
-def _fork_web(listener: socket.socket, threads: int) -> int:
+def _fork_web(listener: socket.socket, threads: int, loads: Loads, slot: int) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -129,7 +121,7 @@ def _fork_web(listener: socket.socket, threads: int) -> int:
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group; the parent decides.
         signal.signal(signal.SIGTERM, _exit_quietly)
-        server = _web_server(listener, threads)
+        server = web_server(listener, threads=threads, loads=loads, slot=slot)
         try:
             server.run()
         except (KeyboardInterrupt, SystemExit):
