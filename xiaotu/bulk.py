@@ -19,7 +19,7 @@ from django.db import connection, models
 CHUNK = 2000
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+def _converter(field: models.Field[Any, Any], *, remember: bool = True) -> Callable[[Any], Any] | None:
     ops = connection.ops
     kind = field.get_internal_type()
     if kind == "JSONField":
@@ -31,9 +31,9 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         digits, places = getattr(field, "max_digits", None), getattr(field, "decimal_places", None)
         return lambda value: None if value is None else ops.adapt_decimalfield_value(value, digits, places)
     if kind == "DateTimeField":
-        return _remember_last(ops.adapt_datetimefield_value)
+        return _remember_last(ops.adapt_datetimefield_value) if remember else ops.adapt_datetimefield_value
     if kind == "DateField":
-        return _remember_last(ops.adapt_datefield_value)
+        return _remember_last(ops.adapt_datefield_value) if remember else ops.adapt_datefield_value
     return None
 
 
@@ -97,6 +97,42 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         cursor.execute(f"SELECT COALESCE(MAX({quoted(column)}), 0) FROM {quoted(table)}")
         (last,) = cursor.fetchone() or (0,)
         return list(range(int(last) + 1, int(last) + 1 + count))
+
+
+# One INSERT … RETURNING and its converters per database, model and columns, prepared on first use.
+_PREPARED_ONE: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, list[Any]]] = {}
+
+
+def insert_one(model: type[models.Model], columns: Sequence[str], values: Sequence[Any]) -> int:
+    """INSERT one row (values in the order of `columns`, as for insert_rows) and return its new primary key.
+
+    For the desk's loan and audit rows: one statement, where reserving an id first took a second, and the
+    statement is built once rather than on every scan.
+    """
+    key = (connection.vendor, model, tuple(columns))
+    if (prepared := _PREPARED_ONE.get(key)) is None:
+        prepared = _PREPARED_ONE[key] = _prepare_one(model, columns)
+    sql, converters = prepared
+    row = [value if convert is None else convert(value) for convert, value in zip(converters, values, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, row)
+        (pk,) = cursor.fetchone()
+    return int(pk)
+
+
+def _prepare_one(model: type[models.Model], columns: Sequence[str]) -> tuple[str, list[Any]]:
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    quoted = connection.ops.quote_name
+    column_sql = ", ".join(quoted(str(getattr(field, "column", ""))) for field in fields)
+    pk = meta.pk
+    assert pk is not None
+    sql = (
+        f"INSERT INTO {quoted(meta.db_table)} ({column_sql}) VALUES ({', '.join(['%s'] * len(fields))})"
+        f" RETURNING {quoted(str(pk.column))}"
+    )
+    # No remembered last value: the server's threads share these converters.
+    return sql, [_converter(field, remember=False) for field in fields]  # type: ignore[arg-type]
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from xiaotu.accounts.models import ApiToken, AuditEvent, User
-from xiaotu.bulk import insert_rows, reserve_ids
+from xiaotu.bulk import insert_one
 from xiaotu.schools.models import Library
 from xiaotu.short_cache import ShortCache
 
@@ -29,8 +29,7 @@ def audit_record(
     """
     object_type = obj._meta.model_name or type(obj).__name__.lower()
     actor_id = actor.pk if actor is not None else None
-    (pk,) = reserve_ids(AuditEvent, 1)
-    insert_rows(AuditEvent, AUDIT_COLUMNS, [(pk, library.pk, at, actor_id, action, object_type, obj.pk, data)])
+    pk = insert_one(AuditEvent, AUDIT_COLUMNS[1:], (library.pk, at, actor_id, action, object_type, obj.pk, data))
     event = AuditEvent(
         library=library, at=at, actor_id=actor_id, action=action, object_type=object_type, object_id=obj.pk, data=data
     )

@@ -15,7 +15,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from xiaotu.bulk import insert_rows, reserve_ids
+from xiaotu.bulk import insert_one
 from xiaotu.catalogue.models import Item, ItemCategory, Record
 from xiaotu.circulation.models import Loan
 from xiaotu.readers.models import Reader, ReaderType, SchoolClass
@@ -49,7 +49,7 @@ SELECT l.id, l.library_id, l.item_id, l.reader_id, l.issued_at, l.due_on, l.rene
   JOIN readers_reader r ON r.id = l.reader_id {_READER_JOINS}
  WHERE l.item_id = %s AND l.returned_at IS NULL
 """
-LOAN_COLUMNS = ("id", "library_id", "item_id", "reader_id", "issued_at", "due_on", "renewals", "lost", "issued_by_id")
+LOAN_COLUMNS = ("library_id", "item_id", "reader_id", "issued_at", "due_on", "renewals", "lost", "issued_by_id")
 
 
 M = TypeVar("M", bound=models.Model)
@@ -149,8 +149,7 @@ def open_loan(item_id: int) -> Loan | None:
 
 
 def insert_loan(*, item: Item, reader: Reader, at: dt.datetime, due_on: dt.date, by_id: int | None) -> Loan:
-    (pk,) = reserve_ids(Loan, 1)
-    insert_rows(Loan, LOAN_COLUMNS, [(pk, item.library_id, item.pk, reader.pk, at, due_on, 0, False, by_id)])
+    pk = insert_one(Loan, LOAN_COLUMNS, (item.library_id, item.pk, reader.pk, at, due_on, 0, False, by_id))
     loan = Loan(library_id=item.library_id, item=item, reader=reader, issued_at=at, due_on=due_on, issued_by_id=by_id)
     loan.pk = pk
     loan._state.adding = False
