@@ -11,7 +11,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xiaotu.bulk import insert_rows, paused_gc, rows_in
+from xiaotu.accounts.models import AuditEvent
+from xiaotu.bulk import insert_one, insert_rows, paused_gc, rows_in
 from xiaotu.catalogue.models import Item, Record
 from xiaotu.testing.factories import ItemFactory, LibraryFactory
 
@@ -78,3 +79,17 @@ def test_insert_rows_writes_every_value_and_a_clash_is_an_integrity_error():
     copy.update(id=item.pk + 1, accession_number="other", acquired_on=now.date())
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(Item, list(copy), [list(copy.values())])
+
+
+def test_insert_one_returns_the_new_key_and_stores_json_and_times_as_the_orm_would():
+    library = LibraryFactory.create()
+    at = timezone.now()
+    columns = ("library_id", "at", "actor_id", "action", "object_type", "object_id", "data")
+    first = insert_one(AuditEvent, columns, (library.pk, at, None, "test.one", "item", 7, {"到": "书架", "n": [1]}))
+    second = insert_one(AuditEvent, columns, (library.pk, at, None, "test.two", "item", 8, {}))
+
+    assert second > first
+    event = AuditEvent.objects.get(pk=first)
+    assert (event.at, event.action, event.object_id, event.data) == (at, "test.one", 7, {"到": "书架", "n": [1]})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_one(AuditEvent, columns, (None, at, None, "test.bad", "item", 9, {}))
