@@ -1,8 +1,9 @@
 """The JSON API under /api/v1/: one NinjaAPI, a router per app, and one error body — `{"code", "message"}` — for all.
 
 Status codes: 400 malformed_json · 401 unauthorized · 403 forbidden / csrf_failed · 404 reader_not_found,
-item_not_found, not_found · 409 the service's refusal code (LoanRefused) · 413 request_too_large · 422 invalid_input
-(with `errors`, one per field) · 503 busy · 500 internal_error, the last resort, logged.
+item_not_found, record_not_found, hold_not_found, not_found · 409 the service's refusal code (LoanRefused) ·
+413 request_too_large · 422 invalid_input (with `errors`, one per field) · 503 busy · 500 internal_error, the last
+resort, logged.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from xiaotu.accounts.api import router as accounts_router
 from xiaotu.catalogue.api import router as catalogue_router
 from xiaotu.circulation.api import router as circulation_router
 from xiaotu.circulation.errors import LoanRefused
+from xiaotu.circulation.holds_api import router as holds_router
 from xiaotu.readers.api import router as readers_router
 from xiaotu.search.api import router as search_router
 from xiaotu.stocktake.api import router as stocktake_router
@@ -39,13 +41,14 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/circulation/", circulation_router)
+api.add_router("/circulation/holds", holds_router)
 api.add_router("/readers", readers_router)
 api.add_router("/items", catalogue_router)
 api.add_router("/stocktakes", stocktake_router)
 api.add_router("/", search_router)
 
 # Unknown barcodes are not found; every other refusal is a conflict with the state of the library.
-NOT_FOUND_CODES = {"reader_not_found", "item_not_found"}
+NOT_FOUND_CODES = {"reader_not_found", "item_not_found", "record_not_found", "hold_not_found"}
 
 # Errors ninja raises as a bare HttpError, by status; it raises a 400 only when the body is not JSON.
 HTTP_ERRORS = {
@@ -75,6 +78,7 @@ FIELD_MESSAGES = {
     "greater_than_equal": gettext_lazy("不能小于 %(ge)s"),
     "less_than_equal": gettext_lazy("不能大于 %(le)s"),
     "enum": gettext_lazy("应为以下之一：%(expected)s"),
+    "one_title": gettext_lazy("请给出书目编号 record 或图书条码 item，二者选一"),
 }
 
 

@@ -42,6 +42,8 @@ MESSAGES: dict[str, Promise] = {
     "hold_copy_on_shelf": _("《{title}》书架上有可借的书，请直接借阅，不需要预约"),
     "hold_not_holdable": _("《{title}》没有可外借的册，不能预约"),
     "hold_not_active": _("这条预约已经结束（{status}），不能再取消"),
+    "hold_not_found": _("没有这条预约：{hold}"),
+    "record_not_found": _("没有这个书目：{record}"),
     "reader_owes": _("{reader} 有 {amount} 元赔偿或罚款未处理，超过上限 {limit} 元，请先处理再借书"),
     "compensation_no_price": _("《{title}》没有定价，请填写赔偿金额"),
     "compensation_no_reader": _("《{title}》没有借阅记录，无法确定由谁赔偿"),
