@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from xiaotu.interop.tables import FieldSpec, MergedRange, Row, Table, check_mapping, render
+from xiaotu.interop import tables
+from xiaotu.interop.tables import FieldSpec, MergedRange, Row, Severity, Table, check_mapping
 
 MAX_COPIES = 500
 
@@ -86,12 +85,6 @@ BOOK_FIELDS: tuple[FieldSpec, ...] = (
 _LABELS = {spec.name: spec.label for spec in BOOK_FIELDS}
 
 
-class Severity(enum.StrEnum):
-    ERROR = "error"  # the row is not imported
-    WARNING = "warning"  # imported, but look
-    SKIPPED = "skipped"  # not a book (合计, a section heading): not imported, nothing to fix
-
-
 # Codes are part of the API: change a message freely, never a code.
 PROBLEMS: dict[str, tuple[Severity, StrOrPromise]] = {
     "missing_title": (Severity.ERROR, _("没有题名。")),
@@ -128,34 +121,8 @@ PROBLEMS: dict[str, tuple[Severity, StrOrPromise]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    """A problem with one row of the list: its line in the sheet, the field concerned ('' for the whole row)."""
-
-    line: int
-    field: str
-    code: str
-    params: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-    @property
-    def severity(self) -> Severity:
-        return PROBLEMS[self.code][0]
-
-    @property
-    def message(self) -> StrOrPromise:
-        return render(PROBLEMS[self.code][1], self.params)
-
-    def as_dict(self) -> dict[str, Any]:
-        """For an import job's report: plain JSON, the message in the current language."""
-        params = {key: str(value) for key, value in self.params.items()}
-        return {
-            "line": self.line,
-            "field": self.field,
-            "code": self.code,
-            "severity": str(self.severity),
-            "params": params,
-            "message": str(self.message),
-        }
+class RowProblem(tables.RowProblem):
+    PROBLEMS = PROBLEMS
 
 
 @dataclass(slots=True)

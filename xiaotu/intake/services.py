@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from xiaotu.accounts.models import User
 from xiaotu.accounts.services import audit_record
 from xiaotu.bulk import paused_gc
-from xiaotu.intake.booklist import Severity, parse_booklist
+from xiaotu.intake.booklist import parse_booklist
 from xiaotu.intake.importing import ImportOptions, ImportPlan, ImportResult, Progress, apply_import, plan_import
 from xiaotu.intake.incoming import Problem
 from xiaotu.intake.models import Batch
 from xiaotu.intake.sources import from_booklist, marc_incoming
 from xiaotu.interop.marc import open_marc
-from xiaotu.interop.tables import Table
+from xiaotu.interop.tables import Severity, Table
 from xiaotu.schools.models import Library
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
+import enum
 import io
 import math
 import posixpath
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import PureWindowsPath
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from xml.etree import ElementTree
 
 import openpyxl  # type: ignore[import-untyped,unused-ignore]
@@ -81,6 +83,44 @@ MERGED_MESSAGE: StrOrPromise = _(
 def render(template: StrOrPromise, params: Mapping[str, Any]) -> StrOrPromise:
     """Fill a lazy message template; stays lazy so it is translated when shown."""
     return format_lazy(template, **params) if params else template
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"  # the row is not imported
+    WARNING = "warning"  # imported, but look
+    SKIPPED = "skipped"  # not a data row (合计, a title or section heading, the header again): nothing to fix
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """A problem with one row of a sheet: its line, the field concerned ('' for the whole row), and a code of the
+    importer's `PROBLEMS` table ({code: (severity, message template)}), which each importer's subclass names."""
+
+    PROBLEMS: ClassVar[Mapping[str, tuple[Severity, StrOrPromise]]] = {}
+
+    line: int
+    field: str
+    code: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def severity(self) -> Severity:
+        return self.PROBLEMS[self.code][0]
+
+    @property
+    def message(self) -> StrOrPromise:
+        return render(self.PROBLEMS[self.code][1], self.params)
+
+    def as_dict(self) -> dict[str, Any]:
+        """For a preview or an import job's report: plain JSON, the message in the current language."""
+        return {
+            "line": self.line,
+            "field": self.field,
+            "code": self.code,
+            "severity": str(self.severity),
+            "params": {key: str(value) for key, value in self.params.items()},
+            "message": str(self.message),
+        }
 
 
 class TableError(Exception):

@@ -29,7 +29,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +37,8 @@ from django_stubs_ext import StrOrPromise
 from xiaotu.barcodes import clean_barcode, is_scannable
 from xiaotu.bulk import rows_in
 from xiaotu.catalogue.models import Item
-from xiaotu.interop.tables import FieldSpec, MergedRange, Row, Table, check_mapping, heading_key, render
+from xiaotu.interop import tables
+from xiaotu.interop.tables import FieldSpec, MergedRange, Row, Severity, Table, check_mapping, heading_key
 from xiaotu.readers.models import Grade, Reader, ReaderType, RetiredCard, SchoolClass
 from xiaotu.schools.models import Library
 
@@ -95,12 +95,6 @@ FIRST_GRADE = {
     Library.Level.JUNIOR: 7,
     Library.Level.SENIOR: 10,
 }
-
-
-class Severity(enum.StrEnum):
-    ERROR = "error"  # the row is not imported
-    WARNING = "warning"  # imported, but look
-    SKIPPED = "skipped"  # not a person (a title or 合计 row, the header again): nothing to fix
 
 
 class Action(enum.StrEnum):
@@ -184,33 +178,8 @@ PROBLEMS: dict[str, tuple[Severity, StrOrPromise]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    """A problem with one row of the roster: its line in the sheet, the field concerned ('' for the whole row)."""
-
-    line: int
-    field: str
-    code: str
-    params: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-    @property
-    def severity(self) -> Severity:
-        return PROBLEMS[self.code][0]
-
-    @property
-    def message(self) -> StrOrPromise:
-        return render(PROBLEMS[self.code][1], self.params)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON, the message in the current language."""
-        return {
-            "line": self.line,
-            "field": self.field,
-            "code": self.code,
-            "severity": str(self.severity),
-            "params": {key: str(value) for key, value in self.params.items()},
-            "message": str(self.message),
-        }
+class RowProblem(tables.RowProblem):
+    PROBLEMS = PROBLEMS
 
 
 ClassKey = tuple[int, int]  # (grade number, class number)

@@ -18,11 +18,10 @@ from xiaotu.intake.booklist import (
     BOOK_FIELDS,
     MAX_COPIES,
     BookListPreview,
-    Severity,
     normalise_class,
     parse_booklist,
 )
-from xiaotu.interop.tables import MergedRange, Row, Table, TableError, guess_mapping, read_table
+from xiaotu.interop.tables import MergedRange, Row, Severity, Table, TableError, guess_mapping, read_table
 
 HEADERS = ["题名", "作者", "ISBN", "出版社", "出版年", "定价", "分类号", "册数", "索书号", "条码"]
 

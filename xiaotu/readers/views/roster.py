@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaotu.accounts.models import User
 from xiaotu.accounts.permissions import LIBRARY_WORK, role_required
-from xiaotu.interop.tables import MAX_BYTES, Table, TableError, column_letter, guess_mapping
+from xiaotu.interop.tables import MAX_BYTES, Severity, Table, TableError, column_letter, guess_mapping
 from xiaotu.readers.importing import RosterPlan, plan_roster, readers_import
 from xiaotu.readers.models import Reader, ReaderType, SchoolClass
-from xiaotu.readers.roster import ROSTER_FIELDS, Action, RosterOptions, RosterRefused, Severity
+from xiaotu.readers.roster import ROSTER_FIELDS, Action, RosterOptions, RosterRefused
 from xiaotu.readers.roster_forms import RosterMappingForm, RosterUploadForm
 from xiaotu.readers.roster_uploads import (
     RosterUpload,

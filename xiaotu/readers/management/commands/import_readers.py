@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from xiaotu.interop.tables import Table, TableError, column_letter, guess_mapping, heading_key, read_table
+from xiaotu.interop.tables import Severity, Table, TableError, column_letter, guess_mapping, heading_key, read_table
 from xiaotu.readers.importing import RosterOutcome, readers_import
 from xiaotu.readers.models import ReaderType
-from xiaotu.readers.roster import ROSTER_FIELDS, RosterOptions, RosterRefused, Severity
+from xiaotu.readers.roster import ROSTER_FIELDS, RosterOptions, RosterRefused
 from xiaotu.schools.selectors import library_for_command
 
 SHOWN_PROBLEMS = 200
