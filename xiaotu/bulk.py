@@ -121,18 +121,24 @@ def insert_one(model: type[models.Model], columns: Sequence[str], values: Sequen
 
 
 def _prepare_one(model: type[models.Model], columns: Sequence[str]) -> tuple[str, list[Any]]:
+    fields, table, column_sql = _insert_target(model, columns)
+    pk = model._meta.pk
+    assert pk is not None
+    placeholders = ", ".join(["%s"] * len(fields))
+    returning = connection.ops.quote_name(str(pk.column))
+    sql = f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders}) RETURNING {returning}"
+    # No remembered last value: the server's threads share these converters.
+    return sql, [_converter(field, remember=False) for field in fields]
+
+
+def _insert_target(model: type[models.Model], columns: Sequence[str]) -> tuple[list[Any], str, str]:
+    """The fields that `columns` name, and the quoted table and column list an INSERT or COPY writes to."""
     meta = model._meta
+    # get_field knows a foreign key by its attname (library_id) too; a field of its own called so (student_id) wins.
     fields = [meta.get_field(name) for name in columns]
     quoted = connection.ops.quote_name
     column_sql = ", ".join(quoted(str(getattr(field, "column", ""))) for field in fields)
-    pk = meta.pk
-    assert pk is not None
-    sql = (
-        f"INSERT INTO {quoted(meta.db_table)} ({column_sql}) VALUES ({', '.join(['%s'] * len(fields))})"
-        f" RETURNING {quoted(str(pk.column))}"
-    )
-    # No remembered last value: the server's threads share these converters.
-    return sql, [_converter(field, remember=False) for field in fields]  # type: ignore[arg-type]
+    return fields, quoted(meta.db_table), column_sql
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -141,14 +147,10 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     Returns how many rows were written. Values go through each field's database adapter, nothing else: no
     defaults, no auto_now, no signals — the caller supplies every NOT NULL column.
     """
-    meta = model._meta
-    # get_field knows a foreign key by its attname (library_id) too; a field of its own called so (student_id) wins.
-    fields = [meta.get_field(name) for name in columns]
-    converters = [_converter(field) for field in fields]  # type: ignore[arg-type]
-    quoted = connection.ops.quote_name
-    column_sql = ", ".join(quoted(str(getattr(field, "column", ""))) for field in fields)
+    fields, table, column_sql = _insert_target(model, columns)
+    converters = [_converter(field) for field in fields]
     placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quoted(meta.db_table)} ({column_sql}) VALUES ({placeholders})"
+    sql = f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})"
     convert = [(i, c) for i, c in enumerate(converters) if c is not None]
 
     def converted() -> Iterator[Sequence[Any]]:
@@ -168,7 +170,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             # COPY: executemany sends one INSERT a row (pipelined, but each row's values quoted into the SQL
             # by Django's client-side cursor), about four times slower for an import's copies.
             # Errors as Django's own (IntegrityError…), as executemany would raise them.
-            copy_sql = f"COPY {quoted(meta.db_table)} ({column_sql}) FROM STDIN"
+            copy_sql = f"COPY {table} ({column_sql}) FROM STDIN"
             with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 for row in converted():
                     copy.write_row(row)
