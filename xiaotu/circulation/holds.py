@@ -312,7 +312,7 @@ def reader_holds(reader: Reader) -> QuerySet[Hold]:
     """The reader's open holds, ready ones first; each has `queue_position` (1 = next in line) for waiting ones."""
     return (
         Hold.objects.filter(reader=reader, status__in=ACTIVE)
-        .select_related("record", "item")
+        .select_related("record", "item", "reader__school_class")
         .annotate(queue_position=_queue_position())
         .order_by("status", "placed_at")  # "ready" sorts before "waiting"
     )

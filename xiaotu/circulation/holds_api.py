@@ -108,7 +108,7 @@ def place(request: HttpRequest, payload: HoldIn) -> Status[HoldOut]:
 def reader_holds(request: HttpRequest, query: Query[HoldQuery]) -> list[HoldOut]:
     caller = api_caller(request)
     reader = reader_by_card(library=caller.library, barcode=query.reader)
-    return [hold_out(hold) for hold in holds.reader_holds(reader).select_related("reader__school_class")]
+    return [hold_out(hold) for hold in holds.reader_holds(reader)]
 
 
 @router.get("/shelf", response={200: list[HoldOut], **COMMON_ERRORS}, summary="预约书架: copies kept for readers")
