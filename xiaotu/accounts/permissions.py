@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from xiaotu.accounts.models import Role
+from xiaotu.accounts.models import Role, User
+
+if TYPE_CHECKING:
+    from xiaotu.schools.models import Library
 
 ALL_STAFF = (Role.ADMIN, Role.LIBRARIAN, Role.STUDENT_LIBRARIAN, Role.TEACHER)
 DESK = (Role.ADMIN, Role.LIBRARIAN, Role.STUDENT_LIBRARIAN)
@@ -36,3 +39,10 @@ def role_required(*roles: str) -> Callable[[View], View]:
         return cast(View, wrapped)
 
     return decorator
+
+
+def staff_of(request: HttpRequest) -> tuple[User, Library]:
+    """The signed-in member of staff and their library, in a view behind role_required (which checked both)."""
+    user = request.user
+    assert isinstance(user, User) and user.library is not None
+    return user, user.library

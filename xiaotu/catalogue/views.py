@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required, staff_of
 from xiaotu.catalogue import selectors, services
 from xiaotu.catalogue.clc import load_table, normalize_class
 from xiaotu.catalogue.forms import (
@@ -45,12 +44,6 @@ class HtmxRequest(HttpRequest):
     """What django-htmx's middleware adds: `request.htmx` is true for requests htmx sends."""
 
     htmx: HtmxDetails
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -103,7 +96,7 @@ def _clc_caption(code: str) -> dict[str, Any] | None:
 @require_GET
 def isbn_page(request: HtmxRequest) -> HttpResponse:
     """按 ISBN 编目: scan an ISBN; see it here, in other libraries, or get the short form."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     context: dict[str, Any] = {"isbn_form": IsbnForm(), "servers": 0}
     status = 200
     done = request.GET.get("done", "")
@@ -143,7 +136,7 @@ def _lookup(request: HttpRequest, library: Library, isbn: cataloguing.Isbn) -> d
 @require_POST
 def record_review(request: HttpRequest) -> HttpResponse:
     """核对书目: another library's record, picked from the list, in the form to check and save."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     isbn = _posted_isbn(request)
     try:
         server, incoming = cataloguing.candidate_from_token(request.POST.get("token", ""), isbn=isbn)
@@ -172,7 +165,7 @@ def _posted_isbn(request: HttpRequest) -> cataloguing.Isbn | None:
 @require_POST
 def record_new(request: HttpRequest) -> HttpResponse:
     """Save the short form or a reviewed record as a new record with its copies."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     record_form = RecordForm(request.POST)
     copies_form = _copies_form(request, library, request.POST)
     token = request.POST.get("token", "")
@@ -217,7 +210,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def copies_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add copies to a record (from its page, or when the scanned ISBN is already here)."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     record = get_object_or_404(Record, library=library, pk=pk)
     form = _copies_form(request, library, request.POST)
     back = _next_url(request, reverse("catalogue:record", args=[record.pk]))
@@ -259,7 +252,7 @@ def clc_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def item_list(request: HttpRequest) -> HttpResponse:
     """书目检索 — the staff list of copies, filtered, 50 a page, with boxes to tick for labels and batch edits."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     form = ItemSearchForm(request.GET, library=library)
     status = 200
     if form.is_valid():
@@ -293,7 +286,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     record = get_object_or_404(Record, library=library, pk=pk)
     context = {
         "record": record,
@@ -309,7 +302,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_http_methods(["GET", "POST"])
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     record = get_object_or_404(Record, library=library, pk=pk)
     if request.method == "POST":
         form = RecordForm(request.POST)
@@ -339,7 +332,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     item = selectors.item_detail(library=library, pk=pk)
     if item is None:
         raise Http404
@@ -363,7 +356,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def items_edit(request: HttpRequest) -> HttpResponse:
     """批量修改 — the copies ticked on a list get one location, category or status, all or none of them."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     source = request.POST if request.method == "POST" else request.GET
     items = selectors.items_by_ids(library=library, ids=item_ids(source.getlist("item")))
     back = _next_url(request, reverse("catalogue:list"))
@@ -412,7 +405,7 @@ def _refused(form: RemoteCatalogueForm, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def remote_list(request: HttpRequest) -> HttpResponse:
     """联合目录设置 — the SRU and Z39.50 servers asked for an ISBN not in the catalogue, in order; add one here."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     if request.method == "GET":
         return _servers_page(request, library)
     form = RemoteCatalogueForm(request.POST)
@@ -430,7 +423,7 @@ def remote_list(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_http_methods(["GET", "POST"])
 def remote_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     server = get_object_or_404(RemoteCatalogue, library=library, pk=pk)
     if request.method == "POST":
         form = RemoteCatalogueForm(request.POST, keep_password=True)
@@ -453,7 +446,7 @@ def remote_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remote_action(request: HttpRequest, pk: int) -> HttpResponse:
     """上移 / 下移 / 停用 / 启用 / 删除 one server."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     server = get_object_or_404(RemoteCatalogue, library=library, pk=pk)
     action = request.POST.get("action", "")
     if action in ("up", "down"):
@@ -478,7 +471,7 @@ def remote_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remote_test(request: HttpRequest, pk: int) -> HttpResponse:
     """测试: ask the server for a known ISBN and say, in words, whether it answered."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     server = get_object_or_404(RemoteCatalogue, library=library, pk=pk)
     form = ServerTestForm(request.POST)
     if not form.is_valid():

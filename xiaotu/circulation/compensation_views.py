@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required, staff_of
 from xiaotu.circulation.compensation import (
     compensation_for_damage,
     compensation_for_loss,
@@ -23,12 +22,6 @@ from xiaotu.circulation.library_settings import forget_settings, settings_for
 from xiaotu.circulation.models import Compensation, Loan
 from xiaotu.circulation.selectors import item_by_barcode
 from xiaotu.schools.models import Library
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _page(request: HttpRequest, library: Library, form: CompensationForm, *, status: int = 200) -> HttpResponse:
@@ -47,14 +40,14 @@ def _page(request: HttpRequest, library: Library, form: CompensationForm, *, sta
 @require_GET
 def compensation_list(request: HttpRequest) -> HttpResponse:
     """赔偿 — what readers owe, and what was settled lately."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     return _page(request, library, CompensationForm())
 
 
 @role_required(*LIBRARY_WORK)
 @require_POST
 def compensation_new(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = CompensationForm(request.POST)
     if not form.is_valid():
         return _page(request, library, form, status=400)
@@ -82,7 +75,7 @@ def compensation_new(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def compensation_settle_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     compensation = get_object_or_404(Compensation, pk=pk, library=library)
     form = SettleForm(request.POST)
     if not form.is_valid():
@@ -103,7 +96,7 @@ def compensation_settle_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def circulation_settings(request: HttpRequest) -> HttpResponse:
     """流通设置 — hold pickup days and limit, the compensation factor, the optional fine, the owing limit."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     instance = settings_for(library.pk)
     form = CirculationSettingsForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():

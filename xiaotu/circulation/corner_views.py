@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import LIBRARY_WORK, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, role_required, staff_of
 from xiaotu.circulation.corners import (
     BatchResult,
     corner_history,
@@ -26,20 +26,13 @@ from xiaotu.circulation.errors import LoanRefused
 from xiaotu.circulation.forms import CornerBatchForm, CornerPassForm
 from xiaotu.circulation.models import Corner
 from xiaotu.readers.models import SchoolClass
-from xiaotu.schools.models import Library
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 @role_required(*LIBRARY_WORK)
 @require_GET
 def corner_list(request: HttpRequest) -> HttpResponse:
     """班级图书角 — every corner with its books out; classes without one can open one."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     found = corners(library)
     with_corner = {corner.school_class_id for corner, _n in found}
     classes = SchoolClass.objects.filter(library=library, active=True).exclude(pk__in=with_corner)
@@ -49,7 +42,7 @@ def corner_list(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def corner_new(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     pk = request.POST.get("school_class", "")
     if not pk.isdigit() or len(pk) > 18:
         messages.error(request, _("请选择班级。"))
@@ -83,7 +76,7 @@ def _corner_page(
 
 
 def _corner(request: HttpRequest, pk: int) -> tuple[User, Corner]:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     corner = get_object_or_404(
         Corner.objects.select_related("reader", "school_class__teacher", "library"), pk=pk, library=library
     )

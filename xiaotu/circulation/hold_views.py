@@ -9,20 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import DESK, role_required
+from xiaotu.accounts.permissions import DESK, role_required, staff_of
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.circulation.forms import HoldPlaceForm
 from xiaotu.circulation.holds import hold_cancel, hold_place, hold_shelf, holds_waiting
 from xiaotu.circulation.models import Hold
 from xiaotu.circulation.selectors import item_by_barcode, reader_by_card
 from xiaotu.schools.models import Library
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _page(request: HttpRequest, library: Library, form: HoldPlaceForm, *, status: int = 200) -> HttpResponse:
@@ -39,7 +32,7 @@ def _page(request: HttpRequest, library: Library, form: HoldPlaceForm, *, status
 @require_GET
 def holds(request: HttpRequest) -> HttpResponse:
     """预约 — the hold shelf (copies kept for readers) and who waits for what."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     return _page(request, library, HoldPlaceForm())
 
 
@@ -47,7 +40,7 @@ def holds(request: HttpRequest) -> HttpResponse:
 @require_POST
 def hold_new(request: HttpRequest) -> HttpResponse:
     """预约 for a reader at the desk: their card and the barcode of any copy of the title."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = HoldPlaceForm(request.POST)
     if not form.is_valid():
         return _page(request, library, form, status=400)
@@ -67,7 +60,7 @@ def hold_new(request: HttpRequest) -> HttpResponse:
 @role_required(*DESK)
 @require_POST
 def hold_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     hold = get_object_or_404(Hold, pk=pk, library=library)
     try:
         hold_cancel(hold=hold, by=user)

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required, staff_of
 from xiaotu.circulation.forms import NoticeChannelsForm
 from xiaotu.circulation.models import NoticeChannels, NoticeRun
 from xiaotu.circulation.notices import overdue_notices_send
@@ -21,17 +20,11 @@ from xiaotu.circulation.overdue_pdf import overdue_pdf
 from xiaotu.schools.models import Library, Term
 
 
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
-
-
 @role_required(*LIBRARY_WORK)
 @require_GET
 def overdue(request: HttpRequest) -> HttpResponse:
     """超期未还 by class, with the printable slips and the last sendings."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     today = timezone.localdate()
     context = {
         "groups": overdue_by_class(library=library, today=today),
@@ -44,7 +37,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def overdue_slips(request: HttpRequest) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     today = timezone.localdate()
     pdf = overdue_pdf(overdue_by_class(library=library, today=today), library_name=library.name, today=today)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -56,7 +49,7 @@ def overdue_slips(request: HttpRequest) -> HttpResponse:
 @require_POST
 def overdue_send(request: HttpRequest) -> HttpResponse:
     """Send today's notices now, on every enabled channel, even if the job already sent them."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     runs = overdue_notices_send(library=library, today=timezone.localdate(), force=True)
     if not runs:
         messages.info(request, _("没有启用任何发送渠道，请先在通知设置中填写。"))
@@ -70,7 +63,7 @@ def overdue_send(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notice_settings(request: HttpRequest) -> HttpResponse:
     """通知设置 — the SMTP server and the chat robot the daily overdue notices go to."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     channels = NoticeChannels.objects.filter(library=library).first() or NoticeChannels(library=library)
     form = NoticeChannelsForm(request.POST if request.method == "POST" else None, instance=channels)
     if request.method == "POST" and form.is_valid():
@@ -90,7 +83,7 @@ def _term_end(library: Library, today: dt.date) -> Term | None:
 @require_GET
 def term_end(request: HttpRequest) -> HttpResponse:
     """期末归还 — before the holidays, every book still out, by class, with slips to print."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     today = timezone.localdate()
     groups = out_by_class(library=library, today=today)
     context = {
@@ -105,7 +98,7 @@ def term_end(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def term_end_slips(request: HttpRequest) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     today = timezone.localdate()
     groups = out_by_class(library=library, today=today)
     pdf = overdue_pdf(groups, library_name=library.name, today=today, term_end=True)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import DESK, LIBRARY_WORK, role_required
+from xiaotu.accounts.permissions import DESK, LIBRARY_WORK, role_required, staff_of
 from xiaotu.circulation.forms import ClassSlotForm, SessionScanForm
 from xiaotu.circulation.models import ClassSlot
 from xiaotu.circulation.sessions import (
@@ -31,17 +31,11 @@ from xiaotu.readers.models import SchoolClass
 from xiaotu.schools.models import Library
 
 
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
-
-
 @role_required(*DESK)
 @require_GET
 def class_list(request: HttpRequest) -> HttpResponse:
     """班级借阅 — the classes whose slot is today first, and which classes have not come this week."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     today = timezone.localdate()
     weeks = classes_this_week(library=library, day=today)
     todays = [w for w in weeks if any(slot.weekday == today.isoweekday() for slot in w.slots)]
@@ -61,7 +55,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def session_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a class session: the class's visit this week is counted."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     school_class = get_object_or_404(SchoolClass, pk=pk, library=library, active=True)
     class_visit_start(school_class=school_class, by=user)
     return redirect("circulation:session", pk=school_class.pk)
@@ -70,7 +64,7 @@ def session_start(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*DESK)
 @require_GET
 def session(request: HttpRequest, pk: int) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     school_class = get_object_or_404(SchoolClass.objects.select_related("teacher"), pk=pk, library=library)
     context = {"school_class": school_class, "pupils": session_pupils(school_class, today=timezone.localdate())}
     return render(request, "circulation/session.html", context)
@@ -113,7 +107,7 @@ def session_scan_view(request: HttpRequest, pk: int) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def timetable(request: HttpRequest) -> HttpResponse:
     """借阅时间表 — each class's weekly borrowing time."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     classes = SchoolClass.objects.filter(library=library, active=True).select_related("grade")
     form = ClassSlotForm(request.POST if request.method == "POST" else None, classes=classes)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +126,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def timetable_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     get_object_or_404(ClassSlot, pk=pk, library=library).delete()
     messages.success(request, _("已删除。"))
     return redirect("circulation:timetable")

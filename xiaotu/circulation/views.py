@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from xiaotu.accounts.models import Role, User
-from xiaotu.accounts.permissions import DESK, SETTINGS, role_required
+from xiaotu.accounts.permissions import DESK, SETTINGS, role_required, staff_of
 from xiaotu.catalogue.models import ItemCategory
 from xiaotu.circulation import desk as desk_
 from xiaotu.circulation.errors import LoanRefused
@@ -41,17 +41,10 @@ SCAN_HANDLERS = {
 }
 
 
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    """The signed-in member of staff and their library; role_required has already checked both exist."""
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
-
-
 @role_required(*DESK)
 @require_GET
 def desk(request: HtmxRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     mode = request.GET.get("mode", desk_.Mode.LEND)
     if mode not in desk_.Mode.values:
         mode = desk_.Mode.LEND
@@ -67,7 +60,7 @@ def desk(request: HtmxRequest) -> HttpResponse:
 @role_required(*DESK)
 @require_POST
 def desk_scan(request: HtmxRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = ScanForm(request.POST)
     if not form.is_valid():
         result = desk_.bad_input(form.first_error())
@@ -81,7 +74,7 @@ def desk_scan(request: HtmxRequest) -> HttpResponse:
 @role_required(*DESK)
 @require_POST
 def desk_transfer(request: HtmxRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = TransferForm(request.POST)
     if not form.is_valid():
         result = desk_.bad_input(form.first_error())
@@ -95,7 +88,7 @@ def desk_transfer(request: HtmxRequest) -> HttpResponse:
 @require_GET
 def desk_reader(request: HtmxRequest) -> HttpResponse:
     """The reader panel again (after switching modes), or the empty panel when the desk moves to the next reader."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     pk = request.GET.get("reader", "")
     reader = desk_.current_reader(library=library, pk=int(pk)) if pk.isdigit() and len(pk) < 19 else None
     result = desk_.DeskResult(panel=desk_.reader_panel(reader) if reader else None, clear_reader=reader is None)
@@ -148,7 +141,7 @@ def _page(
 @require_GET
 def my_class(request: HttpRequest) -> HttpResponse:
     """我的班级 — read only: a class teacher sees their own classes' loans; an administrator picks any class."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     classes = desk_.classes_for(library=library, user=user)
     chosen = request.GET.get("class", "")
     picking = user.has_role(Role.ADMIN)
@@ -172,7 +165,7 @@ def my_class(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def loan_rules(request: HttpRequest) -> HttpResponse:
     """借阅规则 — the matrix of reader types × item categories, saved all at once."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = LoanRulesForm(
         request.POST if request.method == "POST" else None,
         reader_types=ReaderType.objects.filter(library=library).order_by("pk"),
@@ -199,7 +192,7 @@ def loan_rules(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def grade_limits(request: HttpRequest) -> HttpResponse:
     """按年级限借 — younger pupils fewer books: lower caps for ranges of grades, beside the matrix."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader_types = list(ReaderType.objects.filter(library=library).order_by("pk"))
     form = GradeLimitForm(request.POST if request.method == "POST" else None, reader_types=reader_types)
     if request.method == "POST" and form.is_valid():
@@ -228,7 +221,7 @@ def grade_limits(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def grade_limit_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     grade_limit_delete(limit=get_object_or_404(GradeLimit, pk=pk, library=library), by=user)
     messages.success(request, _("已删除。"))
     return redirect("loan_rules:grades")

@@ -11,27 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import DESK, LIBRARY_WORK, role_required
+from xiaotu.accounts.permissions import DESK, LIBRARY_WORK, role_required, staff_of
 from xiaotu.circulation.sessions import week_of
 from xiaotu.circulation.visits import room_visit_record, visits_by_class, visits_by_pupil
 from xiaotu.readers.models import SchoolClass
-from xiaotu.schools.models import Library
 
 MAX_CARD = 100
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 @role_required(*DESK)
 @require_http_methods(["GET", "POST"])
 def kiosk(request: HttpRequest) -> HttpResponse:
     """阅览室门口的签到屏 — a member of staff signs in once; then pupils scan their cards, one after another."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     answer = None
     if request.method == "POST":
         answer = room_visit_record(library=library, card=request.POST.get("card", "")[:MAX_CARD])
@@ -51,7 +43,7 @@ def _week(request: HttpRequest) -> dt.date:
 @require_GET
 def room_visits(request: HttpRequest) -> HttpResponse:
     """阅览室签到统计 — per class for a week, and per pupil for one class."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     day = _week(request)
     monday, sunday = week_of(day)
     context = {

@@ -23,8 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required, staff_of
 from xiaotu.catalogue.models import ItemCategory, Record
 from xiaotu.intake import jobs, selectors, services, settings_services
 from xiaotu.intake.booklist import BOOK_FIELDS
@@ -59,13 +58,6 @@ class HtmxRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    """The signed-in member of staff and their library; role_required has already checked both exist."""
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
-
-
 def _go(request: HtmxRequest, url: str) -> HttpResponse:
     """After an upload: htmx follows a client redirect, a plain form post an ordinary one."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -82,7 +74,7 @@ def _shelves_ready(library: Library) -> bool:
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     """导入记录 — the recent uploads and what became of them; the 采编 menu opens here."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     page = Paginator(selectors.recent_jobs(library=library), 30).get_page(request.GET.get("page"))
     return render(request, "intake/jobs.html", {"page": page, "jobs": page.object_list})
 
@@ -91,7 +83,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def marc_upload(request: HtmxRequest) -> HttpResponse:
     """导入 MARC — upload a file with the import options; its preview runs in the background."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     max_bytes = jobs.marc_max_bytes()
     posted = request.method == "POST"
     form = MarcUploadForm(
@@ -113,7 +105,7 @@ def marc_upload(request: HtmxRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def excel_upload(request: HtmxRequest) -> HttpResponse:
     """导入 Excel 书单 — upload a list; the column mapping comes next."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     max_bytes = jobs.excel_max_bytes()
     posted = request.method == "POST"
     form = ExcelUploadForm(
@@ -149,7 +141,7 @@ def _line(value: str) -> int | None:
 @require_http_methods(["GET", "POST"])
 def excel_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """列对应 — say which column holds what, seeing the header row and the first rows; then the preview."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     job = _library_job(library, pk)
     if job.kind != ImportJob.Kind.EXCEL:
         raise Http404
@@ -265,7 +257,7 @@ def _batch_summary(job: ImportJob) -> str:
 @require_GET
 def job_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     """One import: its progress while it runs (polled by htmx), then the preview to confirm, then the result."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     job = _library_job(library, pk)
     if job.kind == ImportJob.Kind.EXCEL and job.status == ImportJob.Status.UPLOADED:
         return redirect("intake:mapping", pk=job.pk)
@@ -277,7 +269,7 @@ def job_detail(request: HtmxRequest, pk: int) -> HttpResponse:
 @require_POST
 def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """确认导入 — once; a second click or a second tab finds the job already confirmed and changes nothing."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     job = _library_job(library, pk)
     try:
         job = jobs.import_job_confirm(job=job, by=user)
@@ -299,7 +291,7 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def batch_list(request: HttpRequest) -> HttpResponse:
     """总括登记帐 — every batch with its volumes and total price, counted from its copies."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     page = Paginator(selectors.batch_list(library=library), 50).get_page(request.GET.get("page"))
     context = {"page": page, "batches": page.object_list, "totals": selectors.batch_totals(library=library)}
     return render(request, "intake/batches.html", context)
@@ -308,7 +300,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     batch = selectors.batch_with_totals(library=library, pk=pk)
     if batch is None:
         raise Http404
@@ -320,7 +312,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a batch's header: number, date, source, vendor, invoice, note."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     batch = get_object_or_404(selectors.batch_list(library=library), pk=pk)
     if request.method == "POST":
         form = BatchForm(request.POST)
@@ -345,7 +337,7 @@ def batch_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest) -> HttpResponseBase:
     """导出 MARC — the whole catalogue or one batch's records, streamed as the file is written."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     chosen = request.GET.get("batch", "")
     form = ExportForm(
         request.GET if "download" in request.GET else None,
@@ -414,7 +406,7 @@ def _numbering_page(
 @require_http_methods(["GET", "POST"])
 def numbering(request: HttpRequest) -> HttpResponse:
     """编号规则 — accession numbers, barcodes and call numbers for new copies."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     if request.method != "POST":
         return _numbering_page(request, library)
     form = NumberingForm(request.POST)
@@ -437,7 +429,7 @@ def numbering(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def range_add(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = BarcodeRangeForm(request.POST)
     if form.is_valid():
         try:
@@ -462,7 +454,7 @@ def range_add(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def range_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     barcode_range = get_object_or_404(BarcodeRange, library=library, pk=pk)
     try:
         settings_services.barcode_range_remove(barcode_range=barcode_range, by=user)

@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required, staff_of
 from xiaotu.catalogue.forms import item_ids
 from xiaotu.catalogue.models import Item
 from xiaotu.intake.models import LabelLayout
@@ -21,12 +20,6 @@ from xiaotu.printing import services
 from xiaotu.printing.forms import LabelForm, LayoutForm, PresetForm
 from xiaotu.printing.labels import LabelError
 from xiaotu.schools.models import Library
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -53,7 +46,7 @@ def labels(request: HttpRequest) -> HttpResponse:
 
     Lists send the ticked copies here (POST without `print`, or GET ?item=…) to fill the form in first.
     """
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     source = request.POST if request.method == "POST" else request.GET
     selection = item_ids(source.getlist("item"))
     options = services.label_options(library=library)
@@ -95,7 +88,7 @@ def labels(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def layout_list(request: HttpRequest) -> HttpResponse:
     """标签纸设置 — the library's label sheets; a new one starts from a common product and is then adjusted."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = PresetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,7 +109,7 @@ def layout_list(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_http_methods(["GET", "POST"])
 def layout_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     layout = get_object_or_404(LabelLayout, library=library, pk=pk)
     if request.method == "POST":
         form = LayoutForm(request.POST)
@@ -139,7 +132,7 @@ def layout_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def layout_test(request: HttpRequest, pk: int) -> HttpResponse:
     """试印: a sheet of sample labels with their outlines, to hold against the label paper."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     layout = get_object_or_404(LabelLayout, library=library, pk=pk)
     try:
         pdf = services.sample_sheet_pdf(
@@ -155,7 +148,7 @@ def layout_test(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def layout_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     layout = get_object_or_404(LabelLayout, library=library, pk=pk)
     services.layout_delete(layout=layout, by=user)
     messages.success(request, _("已删除标签纸“%(name)s”。") % {"name": layout.name})

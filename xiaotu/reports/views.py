@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xiaotu.accounts.models import Role, User
-from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required, staff_of
 from xiaotu.readers.models import SchoolClass
 from xiaotu.reports import collection as stock
 from xiaotu.reports import selectors as sel
@@ -42,12 +42,6 @@ from xiaotu.schools.models import Library, Term
 # Who may read the whole library's figures; a teacher sees their class page only.
 READERS_OF_REPORTS = LIBRARY_WORK
 CLASS_PAGE = (Role.ADMIN, Role.LIBRARIAN, Role.TEACHER)
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _period(request: HttpRequest, library: Library) -> tuple[Period | None, str]:
@@ -91,7 +85,7 @@ def _chart(labels: list[str], series: dict[str, list[Any]], kind: str = "bar") -
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """统计首页 — key figures and charts for the librarian and the head; a teacher goes to their class page."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     if not user.has_role(*READERS_OF_REPORTS):
         return redirect("reports:class")
     period, error = _period(request, library)
@@ -127,7 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def circulation(request: HttpRequest) -> HttpResponse:
     """借阅统计 — loans and returns by class, grade, reader type, 中图法 class and location for a period."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     period, error = _period(request, library)
     context = _period_context(request, library, period)
     context["error"] = error
@@ -159,7 +153,7 @@ def circulation(request: HttpRequest) -> HttpResponse:
 @require_GET
 def never_borrowed(request: HttpRequest) -> HttpResponse:
     """零借阅图书 — copies in the collection nobody has ever borrowed, oldest first (for weeding and promotion)."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     never = sel.never_borrowed(library)
     if _wants_excel(request):
         return xlsx_response(workbook([never_borrowed_sheet(never.iterator(chunk_size=2000))]), _("零借阅图书"))
@@ -171,7 +165,7 @@ def never_borrowed(request: HttpRequest) -> HttpResponse:
 @require_GET
 def stars(request: HttpRequest) -> HttpResponse:
     """读书之星 — top readers per grade and per class for the period."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     period, error = _period(request, library)
     context = _period_context(request, library, period)
     context["error"] = error
@@ -236,7 +230,7 @@ def stars_public(request: HttpRequest) -> HttpResponse:
 @require_GET
 def collection(request: HttpRequest) -> HttpResponse:
     """馆藏统计 — holdings by class and 部类 against the 规程, per pupil, new this year, value."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     year_text = request.GET.get("year", "")
     today = timezone.localdate()
     if year_text and not (year_text.isdigit() and 1900 <= int(year_text) <= 2200):
@@ -260,14 +254,14 @@ def collection(request: HttpRequest) -> HttpResponse:
 @require_GET
 def registers(request: HttpRequest) -> HttpResponse:
     """登记帐 — the four registers, each as PDF and Excel."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     return render(request, "reports/registers.html", {"registers": [make(library) for make in REGISTERS.values()]})
 
 
 @role_required(*READERS_OF_REPORTS)
 @require_GET
 def register_file(request: HttpRequest, key: str, ext: str) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     if key not in REGISTERS or ext not in ("pdf", "xlsx"):
         raise Http404
     register = REGISTERS[key](library)
@@ -284,7 +278,7 @@ def register_file(request: HttpRequest, key: str, ext: str) -> HttpResponse:
 @require_GET
 def inspection(request: HttpRequest) -> HttpResponse:
     """迎检报告 — every 规程 figure, met or short, on one printable page; Excel with everything behind it."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     tallies_refresh(library=library)
     report = inspection_figures(library)
     if _wants_excel(request):
@@ -311,7 +305,7 @@ def _class_choices(library: Library, user: User) -> QuerySet[SchoolClass]:
 @require_GET
 def class_report(request: HttpRequest) -> HttpResponse:
     """班级阅读 — one class's reading: loans per pupil against the target, every pupil's loans, its top books."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     choices = _class_choices(library, user)
     chosen = request.GET.get("class", "")
     if chosen:
@@ -352,7 +346,7 @@ def class_report(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     """统计设置 — the loan target, reading-stars publication and the 规程 table."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     # The table is the library's own copy of the seeded figures, made here on first visit so it can be edited.
     standards_ensure(library=library)
     current = ReportSettings.objects.filter(library=library).first() or ReportSettings(library=library)

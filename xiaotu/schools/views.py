@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import SETTINGS, role_required
+from xiaotu.accounts.permissions import SETTINGS, role_required, staff_of
 from xiaotu.schools import services
 from xiaotu.schools.forms import ClosedDaysForm, ClosedRangeForm, TermForm, WeekdaysForm
 from xiaotu.schools.models import ClosedDay, Library, Term
@@ -45,12 +44,6 @@ def closed_ranges(days: Iterable[ClosedDay]) -> list[ClosedRange]:
         else:
             ranges.append(ClosedRange(start=day.date, end=day.date, reason=day.reason))
     return ranges
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _page(
@@ -84,14 +77,14 @@ def _refused(form: forms.Form, error: ValidationError) -> None:
 @role_required(*SETTINGS)
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     return _page(request, library)
 
 
 @role_required(*SETTINGS)
 @require_POST
 def weekdays_save(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = WeekdaysForm(request.POST)
     if form.is_valid():
         try:
@@ -107,7 +100,7 @@ def weekdays_save(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def term_add(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = TermForm(request.POST)
     if form.is_valid():
         try:
@@ -123,7 +116,7 @@ def term_add(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_http_methods(["GET", "POST"])
 def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     term = get_object_or_404(Term, library=library, pk=pk)
     if request.method == "POST":
         form = TermForm(request.POST)
@@ -144,7 +137,7 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def term_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     term = get_object_or_404(Term, library=library, pk=pk)
     services.term_delete(term=term, by=user)
     messages.success(request, _("已删除学期「%(name)s」。") % {"name": term.name})
@@ -154,7 +147,7 @@ def term_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def closed_add(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = ClosedDaysForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -173,7 +166,7 @@ def closed_add(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def closed_remove(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = ClosedRangeForm(request.POST)
     if form.is_valid():
         try:

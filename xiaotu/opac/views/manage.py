@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import LIBRARY_WORK, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, role_required, staff_of
 from xiaotu.catalogue.models import Record
 from xiaotu.opac import selectors, services
 from xiaotu.opac.forms import (
@@ -26,16 +26,9 @@ from xiaotu.opac.forms import (
 from xiaotu.opac.models import ReadingList, ReadingListEntry
 from xiaotu.opac.services import OpacRefused
 from xiaotu.readers.models import Reader
-from xiaotu.schools.models import Library
 from xiaotu.search.selectors import search
 
 SEARCH_SIZE = 10
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _list_fields(form: ReadingListForm) -> dict[str, Any]:
@@ -53,7 +46,7 @@ def _list_fields(form: ReadingListForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def list_index(request: HttpRequest) -> HttpResponse:
     """推荐书目管理 — the library's lists in their order, and a form for a new one."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = ReadingListForm(request.POST or None, library=library, initial={"kind": "required", "published": True})
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,7 +64,7 @@ def list_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def list_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """One list: its fields, its books in order with a note each, and a catalogue search to add more."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reading_list = get_object_or_404(ReadingList, library=library, pk=pk)
     form = ReadingListForm(
         request.POST or None,
@@ -112,7 +105,7 @@ def list_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def list_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reading_list = get_object_or_404(ReadingList, library=library, pk=pk)
     record_id = request.POST.get("record", "")
     wellformed = record_id.isdigit() and len(record_id) < 19
@@ -139,7 +132,7 @@ def _redirect_keeping_search(reading_list: ReadingList, request: HttpRequest) ->
 
 
 def _entry(request: HttpRequest, pk: int, entry_id: int) -> tuple[User, ReadingListEntry]:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     entry = get_object_or_404(
         ReadingListEntry.objects.select_related("reading_list__library", "record"),
         reading_list__library=library,
@@ -178,7 +171,7 @@ def _list_url(pk: int) -> str:
 @require_POST
 def list_action(request: HttpRequest, pk: int) -> HttpResponse:
     """A whole list: move it among the others, or delete it (its books stay in the catalogue)."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reading_list = get_object_or_404(ReadingList, library=library, pk=pk)
     action = request.POST.get("action", "")
     if action in ("up", "down"):
@@ -196,7 +189,7 @@ def list_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reader_password(request: HttpRequest, pk: int) -> HttpResponse:
     """From the staff reader page: set a typed password, make one up and show it once, or stop OPAC sign-in."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = get_object_or_404(Reader.objects.select_related("library"), library=library, pk=pk)
     form = ReaderPasswordForm(request.POST)
     if not form.is_valid():
@@ -229,7 +222,7 @@ def reader_password(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def class_passwords(request: HttpRequest) -> HttpResponse:
     """批量设置初始密码 — a class at a time: each pupil's password becomes the last six digits of their 学号."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = ClassPasswordsForm(request.POST or None, library=library)
     outcome = None
     if request.method == "POST" and form.is_valid():

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaotu.accounts.models import Role, User
-from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required, staff_of
 from xiaotu.circulation.selectors import open_loans
 from xiaotu.printing import services as printing
 from xiaotu.printing.labels import LabelError
@@ -39,13 +39,6 @@ from xiaotu.schools.models import Library
 LOOK = (*LIBRARY_WORK, Role.TEACHER)
 PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 20
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    """The signed-in member of staff and their library; role_required has already checked both exist."""
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _reader(user: User, library: Library, pk: int) -> Reader:
@@ -73,7 +66,7 @@ def _refused(form: Any, error: ValidationError) -> None:
 @require_GET
 def reader_list(request: HttpRequest) -> HttpResponse:
     """读者名单 — search by name, 拼音, initials, 学号 or card; filter by class, grade, type and status; 50 a page."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     readers = selectors.readers_visible_to(user=user, library=library)
     classes = selectors.classes_visible_to(user=user, library=library)
     form = ReaderFilterForm(request.GET, library=library, classes=classes)
@@ -111,7 +104,7 @@ def reader_list(request: HttpRequest) -> HttpResponse:
 def reader_search(request: HttpRequest) -> HttpResponse:
     """The readers matching what was typed, as the options of a reader picker (htmx); used wherever a reader is
     asked for, and limited to the readers the user may see."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     q = request.GET.get("q", "")[:50]
     if not q.isprintable():
         q = ""
@@ -127,7 +120,7 @@ def reader_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def reader_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """读者 — details and photo, books out now, the loan history (20 a page) and cards reported lost."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = _reader(user, library, pk)
     today = timezone.localdate()
     loans = list(open_loans(reader))
@@ -148,7 +141,7 @@ def reader_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reader_new(request: HttpRequest) -> HttpResponse:
     """新增读者 — one reader typed in by hand (a roster import is the way for a whole class)."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = ReaderForm(request.POST or None, library=library)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -177,7 +170,7 @@ def reader_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reader_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改读者信息 — name, gender, class, type, 学号, 学籍号, suspend or reactivate; the photo has its own form."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = _reader(user, library, pk)
     if reader.erased_at is not None:
         messages.error(request, _("这位读者的个人信息已经删除，不能再修改。"))
@@ -210,7 +203,7 @@ def _edit_initial(reader: Reader) -> dict[str, Any]:
 @require_GET
 def reader_photo(request: HttpRequest, pk: int) -> HttpResponse:
     """The reader's photo, to those who may see the reader; never cached by the browser or anything on the way."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = _reader(user, library, pk)
     name = reader.photo.name or ""
     if not name or not default_storage.exists(name):
@@ -226,7 +219,7 @@ def reader_photo(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def reader_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = _reader(user, library, pk)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
@@ -245,7 +238,7 @@ def reader_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def reader_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = _reader(user, library, pk)
     try:
         services.reader_photo_set(reader=reader, photo=None, by=user)
@@ -264,7 +257,7 @@ def reader_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reader_export(request: HttpRequest, pk: int) -> HttpResponse:
     """导出个人信息 — the reader's own data as JSON or Excel, to hand to them or their parents (audited)."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = _reader(user, library, pk)
     try:
         export = privacy.reader_export(reader=reader, fmt=request.POST.get("format", ""), by=user)
@@ -286,7 +279,7 @@ def reader_export(request: HttpRequest, pk: int) -> HttpResponse:
 def card_print(request: HttpRequest) -> HttpResponse:
     """打印借书证 — class by class, or the readers picked (?reader=<id> for one: the lost-card page links here);
     the answer is the PDF itself, or the form saying what is wrong."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     source = request.POST if request.method == "POST" else request.GET
     picked_ids = reader_ids(source.getlist("reader"))
     options = printing.card_options(library=library)
@@ -344,7 +337,7 @@ def card_print(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reader_privacy(request: HttpRequest) -> HttpResponse:
     """隐私设置 — how long the personal data of readers who left is kept, and erasing what is due now."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     today = timezone.localdate()
     action = request.POST.get("action", "")
     form = RetentionForm(

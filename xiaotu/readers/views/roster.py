@@ -22,8 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaotu.accounts.models import User
-from xiaotu.accounts.permissions import LIBRARY_WORK, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, role_required, staff_of
 from xiaotu.interop.tables import MAX_BYTES, Severity, Table, TableError, column_letter, guess_mapping
 from xiaotu.readers.importing import RosterPlan, plan_roster, readers_import
 from xiaotu.readers.models import Reader, ReaderType, SchoolClass
@@ -46,13 +45,6 @@ PROBLEMS_PER_PAGE = 50
 LISTED_ROWS = 100
 RESULT_ROWS = 200
 TABLE_FORMATS = {"xlsx": "Excel (.xlsx)", "xls": "Excel 97–2003 (.xls)", "xlsb": "Excel (.xlsb)", "ods": "ODS"}
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    """The signed-in member of staff and their library; role_required has already checked both exist."""
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _upload(library: Library, token: str) -> RosterUpload:
@@ -79,7 +71,7 @@ def _options(library: Library, upload: RosterUpload) -> RosterOptions:
 @require_http_methods(["GET", "POST"])
 def roster_upload(request: HttpRequest) -> HttpResponse:
     """导入花名册 — upload the school's Excel or CSV roster; the column mapping comes next."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     posted = request.method == "POST"
     form = RosterUploadForm(request.POST if posted else None, request.FILES if posted else None, max_bytes=MAX_BYTES)
     if posted and form.is_valid():
@@ -100,7 +92,7 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def roster_mapping(request: HttpRequest, token: str) -> HttpResponse:
     """列对应 — which column holds what, seeing the header row and the first rows; the two choices; then preview."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     upload = _upload(library, token)
     if upload.done:
         return redirect("readers:roster_result", token=upload.token)
@@ -197,7 +189,7 @@ def _plan(request: HttpRequest, library: Library, upload: RosterUpload) -> tuple
 @require_GET
 def roster_preview(request: HttpRequest, token: str) -> HttpResponse:
     """预览 — every row's problem, the classes to create, who is new, who changes, who is not in the file."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     upload = _upload(library, token)
     if upload.done:
         return redirect("readers:roster_result", token=upload.token)
@@ -234,7 +226,7 @@ def roster_preview(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def roster_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """确认导入 — once: a second click or a second tab finds the upload already confirmed and changes nothing."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     upload = _upload(library, token)
     if upload.done or not upload_claim(upload):
         messages.info(request, _("这个文件已经确认导入过了，没有再导入一次。"))
@@ -294,7 +286,7 @@ def roster_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def roster_result(request: HttpRequest, token: str) -> HttpResponse:
     """导入结果 — what the import did, and the new readers with their cards."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     upload = _upload(library, token)
     if upload.result is None:
         return redirect("readers:roster_preview", token=upload.token)

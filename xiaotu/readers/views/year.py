@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaotu.accounts.models import Role, User
-from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required
+from xiaotu.accounts.permissions import LIBRARY_WORK, SETTINGS, role_required, staff_of
 from xiaotu.circulation.errors import LoanRefused
 from xiaotu.circulation.models import Loan
 from xiaotu.circulation.selectors import reader_search
@@ -49,13 +49,6 @@ from xiaotu.schools.models import Library
 M = TypeVar("M", bound=Model)
 MAX_PK = 2**62
 SHOW_LOANS_UP_TO = 3
-
-
-def _staff(request: HttpRequest) -> tuple[User, Library]:
-    """The signed-in member of staff and their library; role_required has already checked both exist."""
-    user = request.user
-    assert isinstance(user, User) and user.library is not None
-    return user, user.library
 
 
 def _own(queryset: QuerySet[M], pk: int) -> M:
@@ -121,14 +114,14 @@ def _style(grades: list[Grade]) -> str:
 @role_required(*LIBRARY_WORK)
 @require_GET
 def structure_page(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     return _structure_page(request, user, library)
 
 
 @role_required(*SETTINGS)
 @require_POST
 def structure_grades(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = GradesSetupForm(request.POST)
     if form.is_valid():
         try:
@@ -161,7 +154,7 @@ def structure_grades(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def structure_grade_names(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = GradeNamesForm(request.POST, grades=Grade.objects.filter(library=library).order_by("number"))
     if form.is_valid():
         try:
@@ -180,7 +173,7 @@ def structure_grade_names(request: HttpRequest) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def structure_classes_add(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = ClassesAddForm(request.POST, grades=Grade.objects.filter(library=library).order_by("number"))
     if form.is_valid():
         try:
@@ -203,7 +196,7 @@ def structure_classes_add(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_http_methods(["GET", "POST"])
 def structure_class_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     school_class = _own(SchoolClass.objects.filter(library=library).select_related("grade", "teacher"), pk)
     can_change = user.has_role(*SETTINGS)
     teachers = _teachers(library)
@@ -230,7 +223,7 @@ def structure_class_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def structure_class_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     school_class = _own(SchoolClass.objects.filter(library=library), pk)
     try:
         structure.class_deactivate(school_class=school_class, by=user)
@@ -244,7 +237,7 @@ def structure_class_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SETTINGS)
 @require_POST
 def structure_class_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     school_class = _own(SchoolClass.objects.filter(library=library).select_related("grade"), pk)
     try:
         structure.class_reactivate(school_class=school_class, by=user)
@@ -268,7 +261,7 @@ def _promotion_date(data: Any) -> tuple[PromotionDateForm, dt.date]:
 @require_GET
 def year_preview(request: HttpRequest) -> HttpResponse:
     """升级预览 — nothing changes here: what moves where, who graduates, who cannot leave yet and why."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     date_form, on = _promotion_date(request.GET)
     plan = year.plan_promotion(library, on=on)
     context = {
@@ -283,7 +276,7 @@ def year_preview(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def year_confirm(request: HttpRequest) -> HttpResponse:
     """确认升级 — the plan's totals once more, a tick box, and the one button that changes everything."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     if request.method == "GET":
         _date_form, on = _promotion_date(request.GET)
         plan = year.plan_promotion(library, on=on)
@@ -330,7 +323,7 @@ def _stale(request: HttpRequest, on: dt.date) -> HttpResponse:
 @require_GET
 def year_graduates(request: HttpRequest) -> HttpResponse:
     """毕业未离校 — graduates with books out, class by class, with buttons to record a loss or let them leave."""
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     pending = year.graduates_pending(library)
     context = {
         "pending": pending,
@@ -343,7 +336,7 @@ def year_graduates(request: HttpRequest) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def year_graduate_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = _own(Reader.objects.filter(library=library), pk)
     try:
         year.graduation_complete(reader=reader, by=user)
@@ -357,7 +350,7 @@ def year_graduate_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LIBRARY_WORK)
 @require_POST
 def year_graduates_complete_cleared(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     done = year.graduation_complete_cleared(library=library, by=user)
     if done:
         messages.success(request, _("已为 %(n)d 名书已还清的学生办理毕业离校。") % {"n": len(done)})
@@ -370,7 +363,7 @@ def year_graduates_complete_cleared(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def year_loan_lost(request: HttpRequest, pk: int) -> HttpResponse:
     """丢失登记 for a book a leaving pupil cannot bring back: asks once more, then closes the loan as lost."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     loan = _own(Loan.objects.filter(library=library).select_related("reader", "item__record"), pk)
     back = _back_to(loan.reader)
     if loan.returned_at is not None:
@@ -438,14 +431,14 @@ def _transfers_page(
 @role_required(*LIBRARY_WORK)
 @require_GET
 def year_transfers(request: HttpRequest) -> HttpResponse:
-    _user, library = _staff(request)
+    _user, library = staff_of(request)
     return _transfers_page(request, library)
 
 
 @role_required(*LIBRARY_WORK)
 @require_POST
 def year_transfer_in(request: HttpRequest) -> HttpResponse:
-    user, library = _staff(request)
+    user, library = staff_of(request)
     form = _transfer_form(library, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -481,7 +474,7 @@ def year_transfer_in(request: HttpRequest) -> HttpResponse:
 @require_POST
 def year_reader_status(request: HttpRequest, pk: int) -> HttpResponse:
     """转出 (离校), 暂停 or 恢复 one reader from the transfers page."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     reader = _own(Reader.objects.filter(library=library), pk)
     form = StatusForm(request.POST)
     back = f"{reverse('readers:year_transfers')}?{urlencode({'q': reader.card_barcode})}"
@@ -521,7 +514,7 @@ def card_print_url(reader: Reader) -> str | None:
 @require_http_methods(["GET", "POST"])
 def year_card_replace(request: HttpRequest) -> HttpResponse:
     """补办借书证 — find the reader, say why, scan the new card (or let the number be generated), confirm."""
-    user, library = _staff(request)
+    user, library = staff_of(request)
     search = SearchForm(request.GET)
     q = search.cleaned_data["q"] if search.is_valid() else ""
     chosen = request.GET.get("reader", "")
